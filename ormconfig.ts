@@ -1,0 +1,11 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { buildConfiguration } from './src/config/configuration.js';
+import { readEnvironment } from './src/config/environment.js';
+import { buildDataSourceOptions } from './src/database/data-source-options.js';
+
+/** The DataSource the TypeORM CLI uses (`npm run migration:*`), configured like the server. */
+export default new DataSource({
+  ...buildDataSourceOptions(buildConfiguration(readEnvironment()).database),
+  migrationsRun: false,
+});

@@ -1,0 +1,51 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { AuthApiModule } from './auth/auth-api.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { AccessGuard } from './auth/guards/access.guard.js';
+import { RateLimitGuard } from './auth/guards/rate-limit.guard.js';
+import { CommonModule } from './common/common.module.js';
+import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
+import { LoggingModule } from './common/logging/logging.module.js';
+import { createValidationPipe } from './common/validation/validation-pipe.factory.js';
+import type { AppConfiguration } from './config/configuration.js';
+import { configNamespaces } from './config/config.namespaces.js';
+import { DatabaseModule } from './database/database.module.js';
+// EXEC import { ExecutorModule } from './executor/executor.module.js';
+import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { TasksApiModule } from './tasks/tasks-api.module.js';
+import { VaultApiModule } from './vault/vault-api.module.js';
+
+/**
+ * The whole service. API_ENABLED=false leaves out the API routes (health and metrics stay);
+ * WORKER_ENABLED=false leaves out the executor.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfiguration): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configNamespaces(config) }),
+        CommonModule,
+        LoggingModule,
+        DatabaseModule,
+        ScheduleModule.forRoot(),
+        HealthModule,
+        MetricsModule,
+        AuthModule,
+        ...(config.http.apiEnabled ? [AuthApiModule, VaultApiModule, TasksApiModule] : []),
+        // EXEC
+      ],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_GUARD, useExisting: AccessGuard },
+        { provide: APP_GUARD, useExisting: RateLimitGuard },
+      ],
+    };
+  }
+}

@@ -1,0 +1,74 @@
+import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import type { Request } from 'express';
+import { IS_PUBLIC_KEY } from '../../common/decorators/public.decorator.js';
+import { AppError } from '../../common/errors/app-error.js';
+import { ApiKeysService } from '../api-keys.service.js';
+import { API_KEY_ONLY_KEY, REQUIRED_SCOPES_KEY } from '../decorators/require-scopes.decorator.js';
+import type { Principal } from '../principal.js';
+import type { Scope } from '../scopes.js';
+
+type AuthenticatedRequest = Request & { user?: Principal };
+
+/**
+ * Global and deny-by-default: a route passes only if it is @Public() or the caller holds what
+ * @RequireScopes() / @RequireApiKey() ask for. A route that declares neither is refused.
+ */
+@Injectable()
+export class AccessGuard extends AuthGuard('bearer') {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly apiKeys: ApiKeysService,
+  ) {
+    super();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
+
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    await this.authenticate(context, request);
+    const principal = request.user as Principal;
+
+    if (this.reflector.getAllAndOverride<boolean>(API_KEY_ONLY_KEY, targets)) {
+      if (principal.kind !== 'api_key') throw new AppError('forbidden', 'This endpoint requires an API key');
+      return true;
+    }
+    const scopes = this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES_KEY, targets);
+    if (!scopes) throw new AppError('forbidden', 'This endpoint is not available');
+    const missing = scopes.find((scope) => !principal.scopes.includes(scope));
+    if (missing) {
+      throw new AppError('forbidden', `Insufficient scope: requires ${missing}`, {
+        'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${missing}"`,
+      });
+    }
+    return true;
+  }
+
+  /** Bearer credentials go through passport-http-bearer; `X-API-Key` is read here directly. */
+  private async authenticate(context: ExecutionContext, request: AuthenticatedRequest): Promise<void> {
+    // passport-http-bearer would also take `access_token` from the query or body; credentials in
+    // URLs end up in logs and proxies, so they are refused outright.
+    if (hasField(request.query, 'access_token') || hasField(request.body, 'access_token')) {
+      throw new AppError('invalid_request', 'Credentials must be sent in the Authorization or X-API-Key header');
+    }
+    const apiKeyHeader = request.headers['x-api-key'];
+    if (!request.headers.authorization && typeof apiKeyHeader === 'string' && apiKeyHeader.length > 0) {
+      request.user = await this.apiKeys.authenticate(apiKeyHeader.trim());
+      return;
+    }
+    await super.canActivate(context);
+  }
+
+  override handleRequest<TUser = Principal>(error: unknown, user: TUser | false): TUser {
+    if (error) throw error;
+    if (!user) throw new AppError('unauthenticated', 'API key required');
+    return user;
+  }
+}
+
+function hasField(container: unknown, field: string): boolean {
+  return typeof container === 'object' && container !== null && field in container;
+}

@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, type Repository } from 'typeorm';
+import { AppError } from '../common/errors/app-error.js';
+import { newId } from '../common/http/ids.js';
+import { Clock } from '../common/time/clock.js';
+import { randomBase62, sha256Hex } from './credentials/secret-tokens.js';
+import { OAuthAccessToken } from './entities/oauth-access-token.entity.js';
+import type { OAuthClient } from './entities/oauth-client.entity.js';
+import type { Principal } from './principal.js';
+import type { Scope } from './scopes.js';
+
+export const ACCESS_TOKEN_PREFIX = 'aq_at_';
+export const ACCESS_TOKEN_LIFETIME_SECONDS = 3600;
+const ACCESS_TOKEN_PATTERN = /^aq_at_[0-9A-Za-z]{43}$/;
+
+export interface Introspection {
+  active: boolean;
+  scope?: string;
+  client_id?: string;
+  exp?: number;
+  iat?: number;
+  token_type?: string;
+}
+
+@Injectable()
+export class OAuthTokensService {
+  constructor(
+    @InjectRepository(OAuthAccessToken) private readonly tokens: Repository<OAuthAccessToken>,
+    private readonly clock: Clock,
+  ) {}
+
+  newAccessToken(): string {
+    return `${ACCESS_TOKEN_PREFIX}${randomBase62(256)}`;
+  }
+
+  async save(accessToken: string, client: OAuthClient, scopes: Scope[], expiresAt?: Date): Promise<OAuthAccessToken> {
+    const issuedAt = this.clock.now();
+    const record = this.tokens.create({
+      id: newId(),
+      tokenHash: sha256Hex(accessToken),
+      clientId: client.id,
+      teamId: client.teamId,
+      scopes,
+      issuedAt,
+      expiresAt: expiresAt ?? new Date(issuedAt.getTime() + ACCESS_TOKEN_LIFETIME_SECONDS * 1000),
+      revokedAt: null,
+    });
+    await this.tokens.insert(record);
+    return record;
+  }
+
+  async authenticate(candidate: string): Promise<Principal> {
+    const record = await this.findActive(candidate);
+    if (!record) {
+      throw new AppError('unauthenticated', 'Invalid or expired access token', {
+        'WWW-Authenticate': 'Bearer error="invalid_token"',
+      });
+    }
+    return { teamId: record.teamId, kind: 'oauth', scopes: record.scopes, clientId: record.clientId };
+  }
+
+  /** RFC 7009: revoking an unknown token, or another client's, silently does nothing. */
+  async revoke(candidate: string, clientId: string): Promise<void> {
+    if (!ACCESS_TOKEN_PATTERN.test(candidate)) return;
+    await this.tokens.update(
+      { tokenHash: sha256Hex(candidate), clientId, revokedAt: IsNull() },
+      { revokedAt: this.clock.now() },
+    );
+  }
+
+  /** RFC 7662: anything not issued to the asking client is reported as inactive. */
+  async introspect(candidate: string, clientId: string): Promise<Introspection> {
+    const record = await this.findActive(candidate);
+    if (!record || record.clientId !== clientId) return { active: false };
+    return {
+      active: true,
+      scope: record.scopes.join(' '),
+      client_id: record.clientId,
+      exp: Math.floor(record.expiresAt.getTime() / 1000),
+      iat: Math.floor(record.issuedAt.getTime() / 1000),
+      token_type: 'Bearer',
+    };
+  }
+
+  private async findActive(candidate: string): Promise<OAuthAccessToken | null> {
+    if (!ACCESS_TOKEN_PATTERN.test(candidate)) return null;
+    const record = await this.tokens.findOneBy({ tokenHash: sha256Hex(candidate) });
+    if (!record || record.revokedAt || record.expiresAt.getTime() <= this.clock.now().getTime()) return null;
+    return record;
+  }
+}

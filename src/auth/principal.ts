@@ -1,0 +1,10 @@
+import type { Scope } from './scopes.js';
+
+/** Who is calling: resolved once per request by the access guard. */
+export interface Principal {
+  teamId: string;
+  kind: 'api_key' | 'oauth';
+  scopes: readonly Scope[];
+  apiKeyId?: string;
+  clientId?: string;
+}

@@ -1,0 +1,30 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import { PGliteDriver } from 'typeorm-pglite';
+import type { AppConfiguration } from '../config/configuration.js';
+import { ENTITIES } from './entities.js';
+import { MIGRATIONS } from './migrations/index.js';
+
+/** PostgreSQL through `pg` when DATABASE_URL is set, otherwise PGlite persisted in DATA_DIR/pgdata. */
+export function buildDataSourceOptions(database: AppConfiguration['database']): DataSourceOptions {
+  const common = {
+    type: 'postgres' as const,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: true,
+    migrationsTransactionMode: 'each' as const,
+    synchronize: false,
+    logging: false,
+  };
+  if (database.url) {
+    return { ...common, url: database.url, extra: { max: 20 } };
+  }
+  const dataDir = join(database.dataDir, 'pgdata');
+  mkdirSync(database.dataDir, { recursive: true });
+  return { ...common, driver: new PGliteDriver({ dataDir }).driver };
+}
+
+export function isEmbedded(database: AppConfiguration['database']): boolean {
+  return !database.url;
+}

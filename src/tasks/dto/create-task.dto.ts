@@ -1,0 +1,80 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, Min, Validate } from 'class-validator';
+import { urlProblem } from '../../common/net/target-url.js';
+import { MaxUtf8Bytes } from '../../common/validation/max-utf8-bytes.validator.js';
+import { Satisfies } from '../../common/validation/satisfies.validator.js';
+import { HTTP_METHODS, RETRY_BACKOFFS, type HttpMethod, type RetryBackoff } from '../task-status.js';
+import { headersProblem } from '../validation/header-rules.js';
+
+export const MAX_TASK_BODY_BYTES = 1024 * 1024;
+
+function between(field: string, min: number, max: number) {
+  return [
+    Max(max, { message: `${field} must be between ${min} and ${max}` }),
+    Min(min, { message: `${field} must be between ${min} and ${max}` }),
+    IsInt({ message: `${field} must be an integer` }),
+  ];
+}
+
+function applyAll(decorators: PropertyDecorator[]): PropertyDecorator {
+  return (target, key) => decorators.forEach((decorator) => decorator(target, key));
+}
+
+export class CreateTaskDto {
+  /** URL to call: http or https, at most 2048 characters, no credentials, a public address. */
+  @Satisfies((value) => urlProblem('targetUrl', value))
+  targetUrl: string;
+
+  /** HTTP method: GET, POST, PUT, PATCH or DELETE. */
+  @IsOptional()
+  @IsIn(HTTP_METHODS, { message: `method must be one of ${HTTP_METHODS.join(', ')}` })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value))
+  method: HttpMethod = 'POST';
+
+  /** Request headers (at most 50). A value starting with `tok_` is a vault reference. */
+  @IsOptional()
+  @Satisfies(headersProblem)
+  headers: Record<string, string> = {};
+
+  /** Request body (at most 1 MiB); not sent for GET. */
+  @IsOptional()
+  @Validate(MaxUtf8Bytes, [MAX_TASK_BODY_BYTES], { message: 'body must be at most 1 MiB' })
+  @IsString({ message: 'body must be a string' })
+  body?: string;
+
+  /** Seconds per attempt, 1–900. */
+  @IsOptional()
+  @applyAll(between('timeout', 1, 900))
+  timeout: number = 30;
+
+  /** Seconds a task may stay waiting or polling before it times out, 1–86400. */
+  @IsOptional()
+  @applyAll(between('maxWaitTime', 1, 86400))
+  maxWaitTime: number = 30;
+
+  /** ISO 8601 time before which the task must not run. */
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'delayUntil must be an ISO 8601 date-time' })
+  @IsString({ message: 'delayUntil must be an ISO 8601 date-time' })
+  delayUntil?: string;
+
+  /** Retries after the first attempt, 0–10. */
+  @IsOptional()
+  @applyAll(between('maxRetries', 0, 10))
+  maxRetries: number = 3;
+
+  /** `exponential` (1, 2, 4, 8 s…) or `linear` (1, 2, 3 s…). */
+  @IsOptional()
+  @IsIn(RETRY_BACKOFFS, { message: `retryBackoff must be one of ${RETRY_BACKOFFS.join(', ')}` })
+  retryBackoff: RetryBackoff = 'exponential';
+
+  /** 1–10, higher runs first. */
+  @IsOptional()
+  @applyAll(between('priority', 1, 10))
+  priority: number = 5;
+
+  /** URL that receives a signed POST when the task reaches a terminal status. */
+  @IsOptional()
+  @Satisfies((value) => urlProblem('onCompleteUrl', value))
+  onCompleteUrl?: string;
+}

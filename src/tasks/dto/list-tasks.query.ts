@@ -1,0 +1,25 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { TASK_STATUSES, type TaskStatus } from '../task-status.js';
+
+export class ListTasksQuery {
+  /** Only tasks in this status. */
+  @IsOptional()
+  @IsIn(TASK_STATUSES, { message: `status must be one of ${TASK_STATUSES.join(', ')}` })
+  status?: TaskStatus;
+
+  /** Page size, 1–100 (default 20). */
+  @IsOptional()
+  @Max(100, { message: 'limit must be between 1 and 100' })
+  @Min(1, { message: 'limit must be between 1 and 100' })
+  @IsInt({ message: 'limit must be an integer' })
+  @Type(() => Number)
+  limit: number = 20;
+
+  /** Tasks to skip, newest first (default 0). */
+  @IsOptional()
+  @Min(0, { message: 'offset must be at least 0' })
+  @IsInt({ message: 'offset must be an integer' })
+  @Type(() => Number)
+  offset: number = 0;
+}

@@ -1,0 +1,90 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator.js';
+import { RequireScopes } from '../auth/decorators/require-scopes.decorator.js';
+import type { Principal } from '../auth/principal.js';
+import { CreateTaskDto } from './dto/create-task.dto.js';
+import { GetTaskQuery } from './dto/get-task.query.js';
+import { ListTasksQuery } from './dto/list-tasks.query.js';
+import { TaskQueryService } from './task-query.service.js';
+import { TasksService } from './tasks.service.js';
+import { toAttemptView, toTaskView, type AttemptView, type TaskView } from './tasks.views.js';
+
+interface TaskList {
+  tasks: TaskView[];
+  pagination: { total: number; limit: number; offset: number; hasMore: boolean };
+}
+
+@ApiTags('tasks')
+@Controller('v1/tasks')
+export class TasksController {
+  constructor(
+    private readonly tasks: TasksService,
+    private readonly queries: TaskQueryService,
+  ) {}
+
+  /** Queues an HTTP call. 201 when created; 200 with Idempotent-Replayed when an Idempotency-Key repeats. */
+  @RequireScopes('tasks:write')
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'At most 255 characters, kept 24 h' })
+  @Post()
+  @HttpCode(201)
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CreateTaskDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<{ task: TaskView }> {
+    const { task, replayed } = await this.tasks.create(principal.teamId, dto, idempotencyKey);
+    if (replayed) {
+      response.status(200);
+      response.setHeader('Idempotent-Replayed', 'true');
+    }
+    return { task: toTaskView(task) };
+  }
+
+  /** Newest first. */
+  @RequireScopes('tasks:read')
+  @Get()
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListTasksQuery): Promise<TaskList> {
+    const { tasks, total } = await this.tasks.list(principal.teamId, query);
+    return {
+      tasks: tasks.map(toTaskView),
+      pagination: { total, limit: query.limit, offset: query.offset, hasMore: query.offset + tasks.length < total },
+    };
+  }
+
+  /** With `?wait=N` the request is held until the status changes or N seconds (≤ 25) pass. */
+  @RequireScopes('tasks:read')
+  @Get(':id')
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Query() query: GetTaskQuery,
+  ): Promise<{ task: TaskView }> {
+    return { task: toTaskView(await this.queries.getOrWait(principal.teamId, id, query.wait ?? 0)) };
+  }
+
+  @RequireScopes('tasks:write')
+  @Post(':id/cancel')
+  @HttpCode(200)
+  async cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<{ task: TaskView }> {
+    return { task: toTaskView(await this.tasks.cancel(principal.teamId, id)) };
+  }
+
+  @RequireScopes('tasks:write')
+  @Post(':id/retry')
+  @HttpCode(200)
+  async retry(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<{ task: TaskView }> {
+    return { task: toTaskView(await this.tasks.retry(principal.teamId, id)) };
+  }
+
+  @RequireScopes('tasks:read')
+  @Get(':id/attempts')
+  async attempts(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<{ attempts: AttemptView[] }> {
+    return { attempts: (await this.tasks.attempts(principal.teamId, id)).map(toAttemptView) };
+  }
+}

@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AppError } from '../common/errors/app-error.js';
+import { isUuid, newId } from '../common/http/ids.js';
+import { Clock } from '../common/time/clock.js';
+import { queryRows } from '../database/sql.js';
+import type { CreateTaskDto } from './dto/create-task.dto.js';
+import type { ListTasksQuery } from './dto/list-tasks.query.js';
+import { TaskAttempt } from './entities/task-attempt.entity.js';
+import type { Task } from './entities/task.entity.js';
+import { TaskRecords } from './task-records.js';
+import { TaskRequestValidator } from './validation/task-request.validator.js';
+
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+export interface CreatedTask {
+  task: Task;
+  replayed: boolean;
+}
+
+export interface TaskPage {
+  tasks: Task[];
+  total: number;
+}
+
+const TASK_NOT_FOUND = 'Task not found';
+
+@Injectable()
+export class TasksService {
+  private readonly records: TaskRecords;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly requests: TaskRequestValidator,
+    private readonly clock: Clock,
+  ) {
+    this.records = new TaskRecords(db);
+  }
+
+  async create(teamId: string, dto: CreateTaskDto, idempotencyKey?: string): Promise<CreatedTask> {
+    this.checkIdempotencyKey(idempotencyKey);
+    await this.requests.check(teamId, dto);
+    const now = this.clock.now();
+    const delayUntil = dto.delayUntil ? new Date(dto.delayUntil) : null;
+    const runAt = delayUntil && delayUntil > now ? delayUntil : now;
+    const values = [
+      newId(),
+      teamId,
+      delayUntil && delayUntil > now ? 'delayed' : 'pending',
+      dto.targetUrl,
+      dto.method,
+      JSON.stringify(dto.headers),
+      dto.body ?? null,
+      dto.timeout,
+      dto.maxWaitTime,
+      delayUntil,
+      dto.maxRetries,
+      dto.retryBackoff,
+      dto.priority,
+      dto.onCompleteUrl ?? null,
+      now,
+      runAt,
+    ];
+    const insert = `INSERT INTO tasks AS t (id, team_id, status, target_url, method, headers, body, timeout_seconds,
+        max_wait_seconds, delay_until, max_retries, retry_backoff, priority, on_complete_url, created_at, run_at)
+      SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::text, $6::jsonb, $7::text, $8::int, $9::int,
+        $10::timestamptz, $11::int, $12::text, $13::smallint, $14::text, $15::timestamptz, $16::timestamptz`;
+    if (!idempotencyKey) {
+      const [task] = await this.records.query(`${insert} RETURNING ${this.records.columns}`, values);
+      return { task, replayed: false };
+    }
+    return this.createIdempotently(teamId, idempotencyKey, requestFingerprint(dto), insert, values);
+  }
+
+  /**
+   * One statement claims the key and inserts the task, so two concurrent requests with one key
+   * create one task. A key older than 24 h is taken over by the new request.
+   */
+  private async createIdempotently(
+    teamId: string,
+    key: string,
+    fingerprint: string,
+    insert: string,
+    values: unknown[],
+  ): Promise<CreatedTask> {
+    const keyParams = values.length;
+    const [task] = await this.records.query(
+      `WITH claimed AS (
+         INSERT INTO idempotency_keys AS k (team_id, key, request_hash, task_id, created_at)
+         VALUES ($2, $${keyParams + 1}, $${keyParams + 2}, $1, $15)
+         ON CONFLICT (team_id, key) DO UPDATE
+           SET request_hash = EXCLUDED.request_hash, task_id = EXCLUDED.task_id, created_at = EXCLUDED.created_at
+           WHERE k.created_at < EXCLUDED.created_at - interval '24 hours'
+         RETURNING task_id)
+       ${insert} WHERE EXISTS (SELECT 1 FROM claimed) RETURNING ${this.records.columns}`,
+      [...values, key, fingerprint],
+    );
+    if (task) return { task, replayed: false };
+    const [existing] = await queryRows<{ request_hash: string; task_id: string }>(
+      this.db,
+      `SELECT request_hash, task_id FROM idempotency_keys WHERE team_id = $1 AND key = $2`,
+      [teamId, key],
+    );
+    if (!existing || existing.request_hash !== fingerprint) {
+      throw new AppError('idempotency_mismatch', 'Idempotency-Key was already used with a different request');
+    }
+    return { task: await this.get(teamId, existing.task_id), replayed: true };
+  }
+
+  async get(teamId: string, id: string): Promise<Task> {
+    const task = await this.find(teamId, id);
+    if (!task) throw new AppError('not_found', TASK_NOT_FOUND);
+    return task;
+  }
+
+  async find(teamId: string, id: string): Promise<Task | null> {
+    if (!isUuid(id)) return null;
+    const [task] = await this.records.query(
+      `SELECT ${this.records.columns} FROM tasks t WHERE t.id = $1 AND t.team_id = $2`,
+      [id, teamId],
+    );
+    return task ?? null;
+  }
+
+  async list(teamId: string, query: ListTasksQuery): Promise<TaskPage> {
+    const params: unknown[] = [teamId];
+    let where = 't.team_id = $1';
+    if (query.status) {
+      params.push(query.status);
+      where += ' AND t.status = $2';
+    }
+    const [tasks, [{ total }]] = await Promise.all([
+      this.records.query(
+        `SELECT ${this.records.columns} FROM tasks t WHERE ${where}
+         ORDER BY t.created_at DESC, t.id DESC LIMIT ${query.limit} OFFSET ${query.offset}`,
+        params,
+      ),
+      queryRows<{ total: number }>(this.db, `SELECT count(*)::int AS total FROM tasks t WHERE ${where}`, params),
+    ]);
+    return { tasks, total };
+  }
+
+  /** Atomic against a worker's claim: the row lock decides, and the loser sees the new status. */
+  async cancel(teamId: string, id: string): Promise<Task> {
+    if (!isUuid(id)) throw new AppError('not_found', TASK_NOT_FOUND);
+    const [task] = await this.records.query(
+      `UPDATE tasks t SET status = 'cancelled', completed_at = $3, lease_owner = NULL, lease_expires_at = NULL,
+         on_complete_state = CASE WHEN t.on_complete_url IS NULL THEN NULL ELSE 'pending' END
+       WHERE t.id = $1 AND t.team_id = $2 AND t.status IN ('pending', 'delayed')
+       RETURNING ${this.records.columns}`,
+      [id, teamId, this.clock.now()],
+    );
+    if (task) return task;
+    const current = await this.get(teamId, id);
+    throw new AppError('conflict', `Task cannot be cancelled (current: ${current.status})`);
+  }
+
+  /** Re-queues a failed or timed-out task with a fresh set of attempts. */
+  async retry(teamId: string, id: string): Promise<Task> {
+    if (!isUuid(id)) throw new AppError('not_found', TASK_NOT_FOUND);
+    const [task] = await this.records.query(
+      `WITH requeued AS (
+         UPDATE tasks SET status = 'pending', run_at = $3, retry_count = 0, attempt_count = 0, result = NULL,
+           error = NULL, started_at = NULL, completed_at = NULL, on_complete_state = NULL,
+           on_complete_claimed_at = NULL, on_complete_status_code = NULL, on_complete_error = NULL,
+           on_complete_at = NULL
+         WHERE id = $1 AND team_id = $2 AND status IN ('failed', 'timeout')
+         RETURNING *),
+       cleared AS (DELETE FROM task_attempts WHERE task_id IN (SELECT id FROM requeued))
+       SELECT ${this.records.columns} FROM requeued t`,
+      [id, teamId, this.clock.now()],
+    );
+    if (task) return task;
+    const current = await this.get(teamId, id);
+    throw new AppError('conflict', `Task cannot be retried (current: ${current.status})`);
+  }
+
+  async attempts(teamId: string, id: string): Promise<TaskAttempt[]> {
+    await this.get(teamId, id);
+    const rows = await queryRows<Record<string, unknown>>(
+      this.db,
+      `SELECT task_id AS "taskId", number, started_at AS "startedAt", duration_ms AS "durationMs",
+              status_code AS "statusCode", error
+       FROM task_attempts WHERE task_id = $1 ORDER BY number`,
+      [id],
+    );
+    return rows.map((row) => Object.assign(new TaskAttempt(), row));
+  }
+
+  private checkIdempotencyKey(key: string | undefined): void {
+    if (key === undefined) return;
+    if (key.length === 0) throw new AppError('invalid_request', 'Idempotency-Key must not be empty');
+    if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      throw new AppError('invalid_request', `Idempotency-Key must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+    }
+  }
+}
+
+/** Same request = same validated fields, whatever the key order or whitespace of the JSON. */
+function requestFingerprint(dto: CreateTaskDto): string {
+  return createHash('sha256').update(canonicalJson(dto)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

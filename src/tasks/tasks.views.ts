@@ -1,0 +1,79 @@
+import type { TaskAttempt } from './entities/task-attempt.entity.js';
+import type { Task, TaskResult } from './entities/task.entity.js';
+
+/** The task object of SPEC §6. Headers keep their `tok_` references; lease internals stay inside. */
+export interface TaskView {
+  id: string;
+  teamId: string;
+  status: string;
+  targetUrl: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | null;
+  timeout: number;
+  maxWaitTime: number;
+  delayUntil: Date | null;
+  maxRetries: number;
+  retryBackoff: string;
+  priority: number;
+  onCompleteUrl: string | null;
+  retryCount: number;
+  result: TaskResult | null;
+  error: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  /** Delivery of the onCompleteUrl notification, once attempted. */
+  onCompleteDelivery: { status: string; statusCode: number | null; error: string | null; at: Date | null } | null;
+}
+
+export interface AttemptView {
+  number: number;
+  startedAt: Date;
+  duration: number;
+  statusCode: number | null;
+  error: string | null;
+}
+
+export function toTaskView(task: Task): TaskView {
+  return {
+    id: task.id,
+    teamId: task.teamId,
+    status: task.status,
+    targetUrl: task.targetUrl,
+    method: task.method,
+    headers: task.headers,
+    body: task.body,
+    timeout: task.timeoutSeconds,
+    maxWaitTime: task.maxWaitSeconds,
+    delayUntil: task.delayUntil,
+    maxRetries: task.maxRetries,
+    retryBackoff: task.retryBackoff,
+    priority: task.priority,
+    onCompleteUrl: task.onCompleteUrl,
+    retryCount: task.retryCount,
+    result: task.result,
+    error: task.error,
+    createdAt: task.createdAt,
+    startedAt: task.startedAt,
+    completedAt: task.completedAt,
+    onCompleteDelivery: task.onCompleteState
+      ? {
+          status: task.onCompleteState,
+          statusCode: task.onCompleteStatusCode,
+          error: task.onCompleteError,
+          at: task.onCompleteAt,
+        }
+      : null,
+  };
+}
+
+export function toAttemptView(attempt: TaskAttempt): AttemptView {
+  return {
+    number: attempt.number,
+    startedAt: attempt.startedAt,
+    duration: attempt.durationMs,
+    statusCode: attempt.statusCode,
+    error: attempt.error,
+  };
+}

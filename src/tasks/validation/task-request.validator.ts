@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../../common/errors/app-error.js';
+import { AddressPolicy, ipLiteralOf } from '../../common/net/address-policy.js';
+import { VaultService } from '../../vault/vault.service.js';
+import { VaultError } from '../../vault/vault.errors.js';
+import type { CreateTaskDto } from '../dto/create-task.dto.js';
+import { vaultReferences } from './header-rules.js';
+
+/**
+ * The checks of a new task that need more than its own fields: the address policy (configured
+ * per deployment) and vault references (which must name active tokens of the caller's team).
+ */
+@Injectable()
+export class TaskRequestValidator {
+  constructor(
+    private readonly addresses: AddressPolicy,
+    private readonly vault: VaultService,
+  ) {}
+
+  async check(teamId: string, dto: CreateTaskDto): Promise<void> {
+    this.checkAddress('targetUrl', dto.targetUrl);
+    if (dto.onCompleteUrl) this.checkAddress('onCompleteUrl', dto.onCompleteUrl);
+    await this.checkVaultReferences(teamId, dto.headers);
+  }
+
+  /** Literal addresses are judged now; names are judged at connect time by the executor. */
+  private checkAddress(field: string, url: string): void {
+    const literal = ipLiteralOf(new URL(url).hostname);
+    if (literal && !this.addresses.isAllowed(literal)) {
+      throw new AppError('invalid_request', `${field} points to a non-public address (${literal})`);
+    }
+  }
+
+  private async checkVaultReferences(teamId: string, headers: Record<string, string>): Promise<void> {
+    const references = vaultReferences(headers);
+    if (references.length === 0) return;
+    if (!this.vault.configured) throw new VaultError('NOT_CONFIGURED', 'Token vault is not configured');
+    const unusable = await this.vault.firstUnusable(
+      teamId,
+      references.map((r) => r.tokenId),
+    );
+    if (unusable === null) return;
+    const reference = references.find((r) => r.tokenId === unusable);
+    throw new AppError(
+      'invalid_request',
+      `Header "${reference?.header}" references unknown vault token "${unusable}"`,
+    );
+  }
+}

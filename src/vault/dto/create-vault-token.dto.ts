@@ -1,0 +1,22 @@
+import { Transform } from 'class-transformer';
+import { IsNotEmpty, IsString, Matches, MaxLength, Validate } from 'class-validator';
+import { trimmed } from '../../common/validation/trimmed.js';
+import { MaxUtf8Bytes } from '../../common/validation/max-utf8-bytes.validator.js';
+
+export const MAX_VAULT_VALUE_BYTES = 8 * 1024;
+
+export class CreateVaultTokenDto {
+  /** A human-readable label for this credential (trimmed, 1–100 characters). */
+  @MaxLength(100, { message: 'name must be at most 100 characters' })
+  @IsNotEmpty({ message: 'name is required' })
+  @IsString({ message: 'name must be a string' })
+  @Transform(trimmed)
+  name: string;
+
+  /** The raw credential value (at most 8 KiB, no CR, LF or NUL: it is sent as a header value). */
+  @Matches(/^[^\r\n\0]*$/, { message: 'value must not contain CR, LF or NUL characters' })
+  @Validate(MaxUtf8Bytes, [MAX_VAULT_VALUE_BYTES], { message: 'value must be at most 8 KiB' })
+  @IsNotEmpty({ message: 'value is required' })
+  @IsString({ message: 'value must be a string' })
+  value: string;
+}

@@ -1,0 +1,31 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity({ name: 'vault_tokens' })
+export class VaultToken {
+  @PrimaryColumn('text')
+  id: string;
+
+  @Column({ name: 'team_id', type: 'uuid' })
+  teamId: string;
+
+  @Column('text')
+  name: string;
+
+  @Column({ name: 'key_id', type: 'text' })
+  keyId: string;
+
+  @Column('bytea')
+  iv: Buffer;
+
+  @Column('bytea')
+  ciphertext: Buffer;
+
+  @Column({ name: 'auth_tag', type: 'bytea' })
+  authTag: Buffer;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt: Date | null;
+}
