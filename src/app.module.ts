@@ -13,7 +13,7 @@ import { createValidationPipe } from './common/validation/validation-pipe.factor
 import type { AppConfiguration } from './config/configuration.js';
 import { configNamespaces } from './config/config.namespaces.js';
 import { DatabaseModule } from './database/database.module.js';
-// EXEC import { ExecutorModule } from './executor/executor.module.js';
+import { ExecutorModule } from './executor/executor.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { TasksApiModule } from './tasks/tasks-api.module.js';
@@ -38,7 +38,7 @@ export class AppModule {
         MetricsModule,
         AuthModule,
         ...(config.http.apiEnabled ? [AuthApiModule, VaultApiModule, TasksApiModule] : []),
-        // EXEC
+        ...(config.executor.enabled ? [ExecutorModule] : []),
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

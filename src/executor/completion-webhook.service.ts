@@ -1,0 +1,127 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { Clock } from '../common/time/clock.js';
+import type { Task } from '../tasks/entities/task.entity.js';
+import { TaskRecords } from '../tasks/task-records.js';
+import { toTaskView } from '../tasks/tasks.views.js';
+import { WebhookSecretService } from '../vault/webhook-secret.service.js';
+import { EgressService } from './egress.service.js';
+import { OutboundFailure } from './outbound.types.js';
+import { signatureHeader } from './request-signer.js';
+import { USER_AGENT } from './user-agent.js';
+
+const WEBHOOK_TIMEOUT_MS = 10_000;
+const BATCH_SIZE = 20;
+/** A delivery claimed longer ago than this was abandoned by a dead worker and is taken over. */
+const STALE_CLAIM_SECONDS = 60;
+
+/**
+ * onCompleteUrl notifications. Terminal transitions mark the row (`on_complete_state = pending`)
+ * in the same statement that ends the task, so a notification survives restarts; this loop
+ * delivers them beside the claim loop, never inside it. One attempt each; the outcome is stored.
+ */
+@Injectable()
+export class CompletionWebhookService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(CompletionWebhookService.name);
+  private readonly records: TaskRecords;
+  private draining: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly egress: EgressService,
+    private readonly secrets: WebhookSecretService,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly clock: Clock,
+  ) {
+    this.records = new TaskRecords(db);
+  }
+
+  onApplicationBootstrap(): void {
+    this.scheduler.addInterval('completion-webhooks', setInterval(() => this.notifyPending(), 1000));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.scheduler.deleteInterval('completion-webhooks');
+    await this.draining;
+  }
+
+  /** Starts a delivery pass unless one is running (then it runs once more afterwards). */
+  notifyPending(): void {
+    if (this.stopped) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = this.drain()
+      .catch((error: Error) => this.logger.error(`Completion webhooks failed: ${error.message}`))
+      .finally(() => {
+        this.draining = null;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          this.notifyPending();
+        }
+      });
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const batch = await this.claim();
+      if (batch.length === 0) return;
+      const secrets = await this.secrets.forTeams(batch.map((task) => task.teamId));
+      await Promise.all(batch.map((task) => this.deliver(task, secrets.get(task.teamId))));
+    }
+  }
+
+  private claim(): Promise<Task[]> {
+    return this.records.query(
+      `UPDATE tasks t SET on_complete_state = 'sending', on_complete_claimed_at = now()
+       WHERE t.id IN (
+         SELECT id FROM tasks
+         WHERE on_complete_state = 'pending'
+            OR (on_complete_state = 'sending' AND on_complete_claimed_at < now() - make_interval(secs => $2))
+         LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING ${this.records.columns}`,
+      [BATCH_SIZE, STALE_CLAIM_SECONDS],
+    );
+  }
+
+  private async deliver(task: Task, secret: string | undefined): Promise<void> {
+    const body = JSON.stringify({ event: `task.${task.status}`, task: toTaskView(task) });
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      'User-Agent': USER_AGENT,
+      'X-AsyncQueue-Task-Id': task.id,
+    };
+    if (secret) headers['X-AsyncQueue-Signature'] = signatureHeader(secret, body, Math.floor(this.clock.now().getTime() / 1000));
+    let state: 'delivered' | 'failed' = 'failed';
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      const response = await this.egress.send({
+        method: 'POST',
+        url: task.onCompleteUrl as string,
+        headers,
+        body,
+        timeoutMs: WEBHOOK_TIMEOUT_MS,
+        sensitiveHeaders: [],
+      });
+      statusCode = response.statusCode;
+      if (statusCode >= 200 && statusCode < 300) state = 'delivered';
+      else error = `Webhook answered HTTP ${statusCode}`;
+    } catch (failure) {
+      if (!(failure instanceof OutboundFailure)) throw failure;
+      error = failure.message;
+    }
+    await this.db.query(
+      `UPDATE tasks SET on_complete_state = $2, on_complete_status_code = $3, on_complete_error = $4,
+         on_complete_at = now()
+       WHERE id = $1 AND on_complete_state = 'sending'`,
+      [task.id, state, statusCode, error],
+    );
+  }
+}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { TasksModule } from '../tasks/tasks.module.js';
+import { VaultModule } from '../vault/vault.module.js';
+import { CompletionWebhookService } from './completion-webhook.service.js';
+import { EgressService } from './egress.service.js';
+import { ExecutorMetrics } from './executor.metrics.js';
+import { ExecutorService } from './executor.service.js';
+import { TaskDispatcher } from './task-dispatcher.service.js';
+import { TaskLeaseStore } from './task-lease.store.js';
+
+/** The worker role (WORKER_ENABLED): claims due tasks and makes their calls. */
+@Module({
+  imports: [TasksModule, VaultModule],
+  providers: [
+    EgressService,
+    TaskLeaseStore,
+    TaskDispatcher,
+    CompletionWebhookService,
+    ExecutorMetrics,
+    ExecutorService,
+  ],
+  exports: [ExecutorService],
+})
+export class ExecutorModule {}

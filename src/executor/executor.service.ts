@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import type { AppConfiguration } from '../config/configuration.js';
+import { NotificationListener, TASK_DUE_CHANNEL } from '../database/notification-listener.service.js';
+import type { Task } from '../tasks/entities/task.entity.js';
+import { WebhookSecretService } from '../vault/webhook-secret.service.js';
+import { labelOf } from './attempt-outcome.js';
+import { CompletionBatcher } from './completion-batcher.js';
+import { CompletionWebhookService } from './completion-webhook.service.js';
+import { ExecutorMetrics } from './executor.metrics.js';
+import { LEASE_RENEW_MS, TaskLeaseStore } from './task-lease.store.js';
+import { TaskDispatcher } from './task-dispatcher.service.js';
+
+/**
+ * The claim loop. It claims as many due tasks as it has free slots (EXECUTOR_CONCURRENCY),
+ * dispatches them without holding any transaction, and sleeps until a NOTIFY, a freed slot, the
+ * next known due time or the fallback poll wakes it.
+ */
+@Injectable()
+export class ExecutorService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(ExecutorService.name);
+  readonly workerId = randomUUID();
+  private readonly concurrency: number;
+  private readonly pollIntervalMs: number;
+  private readonly shutdownGraceMs: number;
+  private readonly inFlight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  private readonly completions: CompletionBatcher;
+  private running = false;
+  private wakeRequested = false;
+  private wake: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly store: TaskLeaseStore,
+    private readonly dispatcher: TaskDispatcher,
+    private readonly webhookSecrets: WebhookSecretService,
+    private readonly webhooks: CompletionWebhookService,
+    private readonly metrics: ExecutorMetrics,
+    private readonly notifications: NotificationListener,
+    private readonly scheduler: SchedulerRegistry,
+    config: ConfigService<AppConfiguration, true>,
+  ) {
+    const executor = config.get('executor', { infer: true });
+    this.concurrency = executor.concurrency;
+    this.pollIntervalMs = executor.pollIntervalMs;
+    this.shutdownGraceMs = executor.shutdownGraceMs;
+    this.completions = new CompletionBatcher(store);
+  }
+
+  onApplicationBootstrap(): void {
+    this.running = true;
+    this.unsubscribe = this.notifications.on(TASK_DUE_CHANNEL, () => this.requestWake());
+    this.scheduler.addInterval('executor-poll', setInterval(() => void this.tick(), this.pollIntervalMs));
+    this.scheduler.addInterval('executor-lease-renewal', setInterval(() => void this.renewLeases(), LEASE_RENEW_MS));
+    this.loop = this.run();
+  }
+
+  /** Stop claiming, let in-flight calls finish within the grace period, hand back the rest at once. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.unsubscribe?.();
+    for (const name of ['executor-poll', 'executor-lease-renewal']) this.scheduler.deleteInterval(name);
+    this.requestWake();
+    await this.loop;
+    const drained = await this.waitForInFlight(this.shutdownGraceMs);
+    if (!drained) {
+      for (const { abort } of this.inFlight.values()) abort.abort();
+      await this.waitForInFlight(5_000);
+    }
+    await this.completions.flush();
+    const released = await this.store.release(this.workerId);
+    if (released > 0) this.logger.log(`Handed back ${released} unfinished task(s) on shutdown`);
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const free = this.concurrency - this.inFlight.size;
+      if (free <= 0) {
+        await this.sleep(this.pollIntervalMs);
+        continue;
+      }
+      this.wakeRequested = false;
+      let claimed: Task[] = [];
+      try {
+        claimed = await this.store.claim(this.workerId, free);
+      } catch (error) {
+        this.logger.error(`Claiming tasks failed: ${(error as Error).message}`);
+        await this.sleep(this.pollIntervalMs);
+        continue;
+      }
+      if (claimed.length > 0) {
+        this.metrics.claims.inc(claimed.length);
+        await this.start(claimed);
+      }
+      if (claimed.length < free && !this.wakeRequested) {
+        await this.sleep(await this.idleDelay());
+      }
+    }
+  }
+
+  private async start(tasks: Task[]): Promise<void> {
+    let secrets = new Map<string, string>();
+    try {
+      secrets = await this.webhookSecrets.forTeams(tasks.map((task) => task.teamId));
+    } catch (error) {
+      this.logger.warn(`Could not load webhook secrets; calls go unsigned: ${(error as Error).message}`);
+    }
+    for (const task of tasks) {
+      const abort = new AbortController();
+      const promise = this.execute(task, secrets.get(task.teamId), abort.signal).finally(() => {
+        this.inFlight.delete(task.id);
+        this.requestWake();
+      });
+      this.inFlight.set(task.id, { promise, abort });
+    }
+  }
+
+  private async execute(task: Task, signingSecret: string | undefined, signal: AbortSignal): Promise<void> {
+    try {
+      const outcome = await this.dispatcher.dispatch(task, {
+        signingSecret,
+        signal,
+        onCallStart: () => this.metrics.dispatchLatency.observe(Math.max(0, Date.now() - task.runAt.getTime()) / 1000),
+      });
+      // An attempt cut short by shutdown is not an outcome: release() hands the task back.
+      if (signal.aborted) return;
+      const applied = await this.completions.write(outcome);
+      this.metrics.recordAttempt(labelOf(outcome));
+      if (applied && outcome.completedAt) this.webhooks.notifyPending();
+    } catch (error) {
+      this.logger.error(`Task ${task.id} attempt crashed: ${(error as Error).message}`);
+    }
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      await this.store.promoteDelayed();
+      const reaped = await this.store.reapExpiredLeases();
+      if (reaped > 0) this.logger.warn(`Re-queued ${reaped} task(s) whose worker lost its lease`);
+    } catch (error) {
+      this.logger.error(`Executor housekeeping failed: ${(error as Error).message}`);
+    }
+    this.requestWake();
+  }
+
+  private async renewLeases(): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    await this.store.renew(this.workerId).catch((error: Error) => this.logger.error(`Lease renewal failed: ${error.message}`));
+  }
+
+  /** How long to sleep with nothing claimable: until the next known due time, at most one poll interval. */
+  private async idleDelay(): Promise<number> {
+    try {
+      const next = await this.store.msUntilNextDue();
+      return next === null ? this.pollIntervalMs : Math.min(Math.max(next, 1), this.pollIntervalMs);
+    } catch {
+      return this.pollIntervalMs;
+    }
+  }
+
+  private requestWake(): void {
+    this.wakeRequested = true;
+    this.wake?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.wakeRequested || !this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.wake = null;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async waitForInFlight(timeoutMs: number): Promise<boolean> {
+    if (this.inFlight.size === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const all = Promise.all([...this.inFlight.values()].map((entry) => entry.promise)).then(() => true as const);
+    const drained = await Promise.race([all, timeout]);
+    clearTimeout(timer);
+    return drained;
+  }
+}

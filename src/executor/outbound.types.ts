@@ -1,0 +1,33 @@
+import type { HttpMethod } from '../tasks/task-status.js';
+
+export interface OutboundRequest {
+  method: HttpMethod;
+  url: string;
+  headers: Record<string, string>;
+  body: string | null;
+  timeoutMs: number;
+  /** Header names that must not follow a redirect to another origin (they carry credentials). */
+  sensitiveHeaders: readonly string[];
+  signal?: AbortSignal;
+}
+
+export interface OutboundResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+  /** Milliseconds from the first byte sent to the last byte read, across redirects. */
+  duration: number;
+}
+
+/** Why no usable response came back. `blocked` is never retried; the others are. */
+export type OutboundFailureKind = 'blocked' | 'timeout' | 'network' | 'aborted';
+
+export class OutboundFailure extends Error {
+  constructor(
+    readonly kind: OutboundFailureKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OutboundFailure';
+  }
+}

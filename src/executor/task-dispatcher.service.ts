@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/time/clock.js';
+import type { Task } from '../tasks/entities/task.entity.js';
+import { vaultReferences } from '../tasks/validation/header-rules.js';
+import { VaultError } from '../vault/vault.errors.js';
+import { VaultService } from '../vault/vault.service.js';
+import { outcomeOfFailure, outcomeOfResponse, permanentFailure } from './attempt-outcome.js';
+import { EgressService } from './egress.service.js';
+import { OutboundFailure } from './outbound.types.js';
+import { signatureHeader } from './request-signer.js';
+import type { AttemptOutcome } from './task-lease.store.js';
+import { USER_AGENT } from './user-agent.js';
+
+export interface DispatchContext {
+  /** The team's webhook secret, when it has one: the request is then signed. */
+  signingSecret?: string;
+  signal: AbortSignal;
+  onCallStart: () => void;
+}
+
+/**
+ * One attempt of one claimed task: vault references resolved at the last moment, the call made
+ * through the egress service, the outcome decided. Secrets exist only inside this method.
+ */
+@Injectable()
+export class TaskDispatcher {
+  constructor(
+    private readonly egress: EgressService,
+    private readonly vault: VaultService,
+    private readonly clock: Clock,
+  ) {}
+
+  async dispatch(task: Task, context: DispatchContext): Promise<AttemptOutcome> {
+    const startedAt = this.clock.now();
+    const facts = () => ({ task, startedAt, finishedAt: this.clock.now() });
+    const references = vaultReferences(task.headers);
+    let secrets: Map<string, Buffer>;
+    try {
+      secrets = references.length ? await this.vault.resolveMany(task.teamId, references.map((r) => r.tokenId)) : new Map();
+    } catch (error) {
+      if (error instanceof VaultError) return permanentFailure(facts(), error.message);
+      throw error;
+    }
+    try {
+      const body = task.method === 'GET' ? null : task.body;
+      const headers: Record<string, string> = { ...task.headers };
+      for (const { header, tokenId } of references) {
+        headers[header] = (secrets.get(tokenId) as Buffer).toString('utf8');
+      }
+      headers['User-Agent'] = USER_AGENT;
+      headers['X-AsyncQueue-Task-Id'] = task.id;
+      headers['X-AsyncQueue-Attempt'] = String(task.attemptCount);
+      if (context.signingSecret) {
+        headers['X-AsyncQueue-Signature'] = signatureHeader(
+          context.signingSecret,
+          body ?? '',
+          Math.floor(startedAt.getTime() / 1000),
+        );
+      }
+      context.onCallStart();
+      const response = await this.egress.send({
+        method: task.method,
+        url: task.targetUrl,
+        headers,
+        body,
+        timeoutMs: task.timeoutSeconds * 1000,
+        sensitiveHeaders: references.map((r) => r.header),
+        signal: context.signal,
+      });
+      return outcomeOfResponse(facts(), response);
+    } catch (error) {
+      if (error instanceof OutboundFailure) return outcomeOfFailure(facts(), error);
+      throw error;
+    } finally {
+      for (const secret of secrets.values()) secret.fill(0);
+    }
+  }
+}

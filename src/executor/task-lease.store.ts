@@ -1,0 +1,150 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { queryRows } from '../database/sql.js';
+import type { Task, TaskResult } from '../tasks/entities/task.entity.js';
+import { TaskRecords } from '../tasks/task-records.js';
+import type { TaskStatus } from '../tasks/task-status.js';
+
+/** How long a claim is valid without a heartbeat; workers renew every LEASE_RENEW_MS. */
+export const LEASE_MS = 15_000;
+export const LEASE_RENEW_MS = 5_000;
+
+export interface AttemptOutcome {
+  taskId: string;
+  leaseToken: number;
+  status: TaskStatus;
+  result: TaskResult | null;
+  error: string | null;
+  retryCount: number;
+  /** Next due time when the task goes back to pending for a retry. */
+  runAt: Date | null;
+  completedAt: Date | null;
+  attemptStartedAt: Date;
+  durationMs: number;
+  statusCode: number | null;
+}
+
+/**
+ * Every statement the executor runs against the tasks table. Each is a single statement, so no
+ * transaction is ever open while an HTTP call is in flight.
+ */
+@Injectable()
+export class TaskLeaseStore {
+  private readonly records: TaskRecords;
+
+  constructor(@InjectDataSource() private readonly db: DataSource) {
+    this.records = new TaskRecords(db);
+  }
+
+  /**
+   * Claims up to `limit` due tasks, highest priority then earliest due time first. SKIP LOCKED
+   * lets any number of workers claim at once without waiting on each other; the fencing token
+   * (lease_token) grows with every claim so a late write from an earlier holder matches nothing.
+   */
+  async claim(owner: string, limit: number): Promise<Task[]> {
+    const tasks = await this.records.query(
+      `WITH due AS (
+         SELECT id FROM tasks
+         WHERE status IN ('pending', 'delayed') AND run_at <= now()
+         ORDER BY priority DESC, run_at ASC
+         LIMIT $2
+         FOR UPDATE SKIP LOCKED)
+       UPDATE tasks t SET status = 'processing', lease_owner = $1, lease_token = t.lease_token + 1,
+         lease_expires_at = now() + make_interval(secs => $3), attempt_count = t.attempt_count + 1,
+         started_at = COALESCE(t.started_at, now())
+       FROM due WHERE t.id = due.id
+       RETURNING ${this.records.columns}`,
+      [owner, limit, LEASE_MS / 1000],
+    );
+    return tasks.sort((a, b) => b.priority - a.priority || a.runAt.getTime() - b.runAt.getTime());
+  }
+
+  /**
+   * Writes many attempt outcomes in one statement: the task rows (fenced by lease token) and
+   * their attempt records. Returns the ids whose write took effect.
+   */
+  async complete(outcomes: AttemptOutcome[]): Promise<Set<string>> {
+    if (outcomes.length === 0) return new Set();
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
+           "taskId" uuid, "leaseToken" int, status text, result jsonb, error text, "retryCount" int,
+           "runAt" timestamptz, "completedAt" timestamptz, "attemptStartedAt" timestamptz,
+           "durationMs" int, "statusCode" int)),
+       done AS (
+         UPDATE tasks t SET status = i.status, result = i.result, error = i.error, retry_count = i."retryCount",
+           run_at = COALESCE(i."runAt", t.run_at), completed_at = i."completedAt",
+           lease_owner = NULL, lease_expires_at = NULL,
+           on_complete_state = CASE
+             WHEN i.status IN ('completed', 'failed', 'timeout', 'cancelled') AND t.on_complete_url IS NOT NULL
+             THEN 'pending' ELSE t.on_complete_state END
+         FROM input i
+         WHERE t.id = i."taskId" AND t.lease_token = i."leaseToken" AND t.status = 'processing'
+         RETURNING t.id, t.attempt_count, i."attemptStartedAt", i."durationMs", i."statusCode", i.error),
+       attempts AS (
+         INSERT INTO task_attempts (task_id, number, started_at, duration_ms, status_code, error)
+         SELECT id, attempt_count, "attemptStartedAt", "durationMs", "statusCode", error FROM done
+         ON CONFLICT (task_id, number) DO NOTHING)
+       SELECT id FROM done`,
+      [JSON.stringify(outcomes)],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  async renew(owner: string): Promise<void> {
+    await this.db.query(
+      `UPDATE tasks SET lease_expires_at = now() + make_interval(secs => $2)
+       WHERE lease_owner = $1 AND status = 'processing'`,
+      [owner, LEASE_MS / 1000],
+    );
+  }
+
+  /** Graceful shutdown: hands back every task this worker still holds, runnable at once. */
+  async release(owner: string): Promise<number> {
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      `UPDATE tasks SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL, run_at = now(),
+         attempt_count = attempt_count - 1
+       WHERE lease_owner = $1 AND status = 'processing' RETURNING id`,
+      [owner],
+    );
+    return rows.length;
+  }
+
+  /**
+   * Tasks whose worker stopped renewing (crashed, killed, partitioned) go back to pending; the
+   * abandoned attempt is recorded so the history shows the gap.
+   */
+  async reapExpiredLeases(): Promise<number> {
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      `WITH reaped AS (
+         UPDATE tasks SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL, run_at = now()
+         WHERE status = 'processing' AND lease_expires_at < now()
+         RETURNING id, attempt_count, started_at),
+       attempts AS (
+         INSERT INTO task_attempts (task_id, number, started_at, duration_ms, status_code, error)
+         SELECT id, attempt_count, COALESCE(started_at, now()), 0, NULL, 'Worker lost its lease; attempt abandoned'
+         FROM reaped ON CONFLICT (task_id, number) DO NOTHING)
+       SELECT id FROM reaped`,
+    );
+    return rows.length;
+  }
+
+  /** Delayed tasks whose time has come show as pending (they are claimable either way). */
+  async promoteDelayed(): Promise<void> {
+    await this.db.query(`UPDATE tasks SET status = 'pending' WHERE status = 'delayed' AND run_at <= now()`);
+  }
+
+  /** Milliseconds until the earliest runnable task is due (0 if one is due now), or null. */
+  async msUntilNextDue(): Promise<number | null> {
+    const [row] = await queryRows<{ ms: number | null }>(
+      this.db,
+      `SELECT GREATEST(0, EXTRACT(EPOCH FROM (min(run_at) - now())) * 1000)::float8 AS ms
+       FROM tasks WHERE status IN ('pending', 'delayed')`,
+    );
+    return row?.ms === null || row?.ms === undefined ? null : Number(row.ms);
+  }
+}
