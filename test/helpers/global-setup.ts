@@ -1,0 +1,20 @@
+import pg from 'pg';
+
+/**
+ * Fails the whole run at once, with the fix, when the PostgreSQL the tests need is not there.
+ * Jest loads this file outside its module mapper, so it imports nothing relative.
+ */
+export default async function globalSetup(): Promise<void> {
+  if (process.env.TEST_DB === 'pglite') return;
+  const url = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+    await client.end();
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL is not reachable at ${url} (${(error as Error).message}). ` +
+        'Start it, set TEST_DATABASE_URL, or run the suite on the embedded database with TEST_DB=pglite.',
+    );
+  }
+}
