@@ -4,10 +4,13 @@ import type { DataSource } from 'typeorm';
 import { queryRows } from '../database/sql.js';
 import { vaultTokenAad, webhookSecretAad } from './associated-data.js';
 import { VaultCryptoService, type Envelope } from './vault-crypto.service.js';
+import { VaultError } from './vault.errors.js';
 
 export interface RotationReport {
   primaryKeyId: string;
   rotated: { tokens: number; webhookSecrets: number };
+  /** Rows that could not be decrypted (tampered, or bound to other ids); they keep their old key. */
+  failed: { table: string; id: string }[];
   remaining: number;
 }
 
@@ -47,8 +50,9 @@ export class VaultRotationService {
   async rotate(): Promise<RotationReport> {
     const primaryKeyId = this.crypto.primaryKeyId;
     const rotated = { tokens: 0, webhookSecrets: 0 };
+    const failed: RotationReport['failed'] = [];
     for (const name of ['tokens', 'webhookSecrets'] as const) {
-      rotated[name] = await this.rotateTable(TARGETS[name], primaryKeyId);
+      rotated[name] = await this.rotateTable(TARGETS[name], primaryKeyId, failed);
     }
     const [{ remaining }] = await queryRows<{ remaining: number }>(
       this.db,
@@ -56,10 +60,14 @@ export class VaultRotationService {
              + (SELECT count(*) FROM webhook_secrets WHERE key_id <> $1))::int AS remaining`,
       [primaryKeyId],
     );
-    return { primaryKeyId, rotated, remaining };
+    return { primaryKeyId, rotated, failed, remaining };
   }
 
-  private async rotateTable(target: RotationTarget, primaryKeyId: string): Promise<number> {
+  private async rotateTable(
+    target: RotationTarget,
+    primaryKeyId: string,
+    failed: RotationReport['failed'],
+  ): Promise<number> {
     let count = 0;
     let after = '';
     for (;;) {
@@ -72,7 +80,12 @@ export class VaultRotationService {
       );
       if (batch.length === 0) return count;
       for (const row of batch) {
-        if (await this.rotateRow(target, row)) count += 1;
+        try {
+          if (await this.rotateRow(target, row)) count += 1;
+        } catch (error) {
+          if (!(error instanceof VaultError)) throw error;
+          failed.push({ table: target.table, id: row.id });
+        }
       }
       after = batch[batch.length - 1].id;
     }

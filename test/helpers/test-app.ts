@@ -37,7 +37,12 @@ export async function startTestApp(database: TestDatabase, env: Record<string, s
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
   configureApp(app);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const db = app.get<DataSource>(getDataSourceToken());
   const teams = app.get(TeamsService);
   return {

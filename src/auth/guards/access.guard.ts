@@ -1,10 +1,10 @@
-import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 import { IS_PUBLIC_KEY } from '../../common/decorators/public.decorator.js';
 import { AppError } from '../../common/errors/app-error.js';
 import { ApiKeysService } from '../api-keys.service.js';
+import { BearerStrategy } from '../bearer.strategy.js';
 import { API_KEY_ONLY_KEY, REQUIRED_SCOPES_KEY } from '../decorators/require-scopes.decorator.js';
 import type { Principal } from '../principal.js';
 import type { Scope } from '../scopes.js';
@@ -16,20 +16,19 @@ type AuthenticatedRequest = Request & { user?: Principal };
  * @RequireScopes() / @RequireApiKey() ask for. A route that declares neither is refused.
  */
 @Injectable()
-export class AccessGuard extends AuthGuard('bearer') {
+export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeysService,
-  ) {
-    super();
-  }
+    private readonly bearer: BearerStrategy,
+  ) {}
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
 
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    await this.authenticate(context, request);
+    await this.authenticate(request);
     const principal = request.user as Principal;
 
     if (this.reflector.getAllAndOverride<boolean>(API_KEY_ONLY_KEY, targets)) {
@@ -48,7 +47,7 @@ export class AccessGuard extends AuthGuard('bearer') {
   }
 
   /** Bearer credentials go through passport-http-bearer; `X-API-Key` is read here directly. */
-  private async authenticate(context: ExecutionContext, request: AuthenticatedRequest): Promise<void> {
+  private async authenticate(request: AuthenticatedRequest): Promise<void> {
     // passport-http-bearer would also take `access_token` from the query or body; credentials in
     // URLs end up in logs and proxies, so they are refused outright.
     if (hasField(request.query, 'access_token') || hasField(request.body, 'access_token')) {
@@ -59,14 +58,32 @@ export class AccessGuard extends AuthGuard('bearer') {
       request.user = await this.apiKeys.authenticate(apiKeyHeader.trim());
       return;
     }
-    await super.canActivate(context);
+    const principal = await this.authenticateBearer(request);
+    if (!principal) throw new AppError('unauthenticated', 'API key required');
+    request.user = principal;
   }
 
-  override handleRequest<TUser = Principal>(error: unknown, user: TUser | false): TUser {
-    if (error) throw error;
-    if (!user) throw new AppError('unauthenticated', 'API key required');
-    return user;
+  /**
+   * Runs passport-http-bearer the way passport.authenticate() does (a per-request object with
+   * success/fail/error), but on this application's own strategy instance: passport's global
+   * registry holds one strategy per name, which would bind every app in a process to the last one.
+   */
+  private authenticateBearer(request: Request): Promise<Principal | null> {
+    return new Promise((resolve, reject) => {
+      const attempt = Object.create(this.bearer) as BearerStrategy & PassportActions;
+      attempt.success = (user) => resolve(user);
+      attempt.fail = () => resolve(null);
+      attempt.error = (error) => reject(error);
+      attempt.authenticate(request, {});
+    });
   }
+}
+
+interface PassportActions {
+  success(user: Principal): void;
+  fail(): void;
+  error(error: unknown): void;
+  authenticate(request: Request, options: object): void;
 }
 
 function hasField(container: unknown, field: string): boolean {
