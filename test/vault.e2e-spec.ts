@@ -177,7 +177,6 @@ describe('Token Vault (e2e)', () => {
       } finally {
         await onlyNew.close();
       }
-      console.log('after onlyNew', await sut.db.query('select 1 as x'));
     });
   });
 

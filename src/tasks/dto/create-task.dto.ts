@@ -9,10 +9,11 @@ import { headersProblem } from '../validation/header-rules.js';
 export const MAX_TASK_BODY_BYTES = 1024 * 1024;
 
 function between(field: string, min: number, max: number) {
+  // Registered in this order, so they are checked in this order: the type first.
   return [
-    Max(max, { message: `${field} must be between ${min} and ${max}` }),
-    Min(min, { message: `${field} must be between ${min} and ${max}` }),
     IsInt({ message: `${field} must be an integer` }),
+    Min(min, { message: `${field} must be between ${min} and ${max}` }),
+    Max(max, { message: `${field} must be between ${min} and ${max}` }),
   ];
 }
 
