@@ -1,6 +1,9 @@
 import type { AttemptOutcome, TaskLeaseStore } from './task-lease.store.js';
 
 const MAX_BATCH = 100;
+/** How long an outcome may wait for company before it is written. */
+const GATHER_MS = 2;
+const RETRY_DELAY_MS = 200;
 
 /**
  * Outcomes finishing close together are written with one statement: each caller waits for the
@@ -19,7 +22,7 @@ export class CompletionBatcher {
         void this.flush();
       } else if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => void this.flush());
+        setTimeout(() => void this.flush(), GATHER_MS);
       }
     });
   }
@@ -28,8 +31,14 @@ export class CompletionBatcher {
     this.scheduled = false;
     const batch = this.pending.splice(0, MAX_BATCH);
     if (batch.length === 0) return;
+    const outcomes = batch.map((entry) => entry.outcome);
     try {
-      const applied = await this.store.complete(batch.map((entry) => entry.outcome));
+      const applied = await this.store.complete(outcomes).catch(async () => {
+        // One more try after a pause (a dropped connection, a failover); if that fails too, the
+        // lease runs out and the task runs again, which at-least-once delivery allows.
+        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+        return this.store.complete(outcomes);
+      });
       for (const entry of batch) entry.resolve(applied.has(entry.outcome.taskId));
     } catch (error) {
       for (const entry of batch) entry.reject(error);

@@ -93,11 +93,17 @@ export class TaskLeaseStore {
     return new Set(rows.map((row) => row.id));
   }
 
-  async renew(owner: string): Promise<void> {
+  /**
+   * Extends the leases of the given in-flight tasks. Rows locked by a completion write are
+   * skipped rather than waited for, so renewal and completion can never deadlock.
+   */
+  async renew(owner: string, taskIds: string[]): Promise<void> {
     await this.db.query(
-      `UPDATE tasks SET lease_expires_at = now() + make_interval(secs => $2)
-       WHERE lease_owner = $1 AND status = 'processing'`,
-      [owner, LEASE_MS / 1000],
+      `UPDATE tasks SET lease_expires_at = now() + make_interval(secs => $3)
+       WHERE id IN (
+         SELECT id FROM tasks WHERE id = ANY($2::uuid[]) AND lease_owner = $1 AND status = 'processing'
+         FOR UPDATE SKIP LOCKED)`,
+      [owner, taskIds, LEASE_MS / 1000],
     );
   }
 
@@ -122,7 +128,9 @@ export class TaskLeaseStore {
       this.db,
       `WITH reaped AS (
          UPDATE tasks SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL, run_at = now()
-         WHERE status = 'processing' AND lease_expires_at < now()
+         WHERE id IN (
+           SELECT id FROM tasks WHERE status = 'processing' AND lease_expires_at < now()
+           FOR UPDATE SKIP LOCKED)
          RETURNING id, attempt_count, started_at),
        attempts AS (
          INSERT INTO task_attempts (task_id, number, started_at, duration_ms, status_code, error)
