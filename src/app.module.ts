@@ -29,7 +29,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configNamespaces(config) }),
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          load: configNamespaces(config),
+        }),
         CommonModule,
         LoggingModule,
         DatabaseModule,
@@ -37,7 +41,9 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         AuthModule,
-        ...(config.http.apiEnabled ? [AuthApiModule, VaultApiModule, TasksApiModule] : []),
+        ...(config.http.apiEnabled
+          ? [AuthApiModule, VaultApiModule, TasksApiModule]
+          : []),
         ...(config.executor.enabled ? [ExecutorModule] : []),
       ],
       providers: [

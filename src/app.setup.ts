@@ -1,14 +1,18 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { API_KEY_SECURITY, BEARER_SECURITY } from './common/http/security-schemes.js';
+import {
+  API_KEY_SECURITY,
+  BEARER_SECURITY,
+} from './common/http/security-schemes.js';
 
 /** JSON bodies may hold a 1 MiB task body after JSON escaping, so the parser limit sits above it. */
 export const REQUEST_BODY_LIMIT = '3mb';
 
-
 /** Everything main.ts and the test apps share, so a supertest app is the production app. */
-export function configureApp(app: NestExpressApplication): NestExpressApplication {
+export function configureApp(
+  app: NestExpressApplication,
+): NestExpressApplication {
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: REQUEST_BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: '64kb', extended: false });
@@ -22,12 +26,29 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
 function setUpSwagger(app: NestExpressApplication): void {
   const document = new DocumentBuilder()
     .setTitle('AsyncQueue')
-    .setDescription('Self-hostable HTTP task queue with an encrypted credential vault')
+    .setDescription(
+      'Self-hostable HTTP task queue with an encrypted credential vault',
+    )
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key or OAuth access token' }, BEARER_SECURITY)
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, API_KEY_SECURITY)
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'API key or OAuth access token',
+      },
+      BEARER_SECURITY,
+    )
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      API_KEY_SECURITY,
+    )
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, document), {
-    jsonDocumentUrl: 'docs-json',
-  });
+  SwaggerModule.setup(
+    'docs',
+    app,
+    () => SwaggerModule.createDocument(app, document),
+    {
+      jsonDocumentUrl: 'docs-json',
+    },
+  );
 }

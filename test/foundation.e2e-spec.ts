@@ -1,4 +1,7 @@
-import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
+import {
+  createTestDatabase,
+  type TestDatabase,
+} from './helpers/test-database.js';
 import { bearer, startTestApp, type TestApp } from './helpers/test-app.js';
 
 describe('Foundation (e2e)', () => {
@@ -19,7 +22,9 @@ describe('Foundation (e2e)', () => {
 
   it('should answer an unknown route with 404 in the error format', async () => {
     const response = await sut.http().get('/v1/nothing-here').expect(404);
-    expect(response.body).toEqual({ error: 'Route GET /v1/nothing-here not found' });
+    expect(response.body).toEqual({
+      error: 'Route GET /v1/nothing-here not found',
+    });
   });
 
   it('should answer malformed JSON with 400 and change nothing', async () => {
@@ -31,12 +36,19 @@ describe('Foundation (e2e)', () => {
       .send('{"name": "x", ')
       .expect(400);
     expect(response.body).toEqual({ error: 'Malformed JSON in request body' });
-    const list = await sut.http().get('/v1/tokens').set(bearer(key)).expect(200);
+    const list = await sut
+      .http()
+      .get('/v1/tokens')
+      .set(bearer(key))
+      .expect(200);
     expect(list.body.tokens).toEqual([]);
   });
 
   it('should answer an oversized body with 413 and stay healthy', async () => {
-    const huge = JSON.stringify({ targetUrl: 'https://example.com', body: 'x'.repeat(4 * 1024 * 1024) });
+    const huge = JSON.stringify({
+      targetUrl: 'https://example.com',
+      body: 'x'.repeat(4 * 1024 * 1024),
+    });
     const response = await sut
       .http()
       .post('/v1/tasks')
@@ -66,12 +78,18 @@ describe('Foundation (e2e)', () => {
       bearer: { type: 'http', scheme: 'bearer' },
       'api-key': { type: 'apiKey', in: 'header', name: 'X-API-Key' },
     });
-    expect(Object.keys(response.body.paths)).toEqual(expect.arrayContaining(['/v1/tokens', '/v1/tasks/{id}']));
+    expect(Object.keys(response.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/tokens', '/v1/tasks/{id}']),
+    );
     await sut.http().get('/docs').expect(200);
   });
 
   it('should carry a request id on every response', async () => {
-    const response = await sut.http().get('/health').set('X-Request-Id', 'trace-123').expect(200);
+    const response = await sut
+      .http()
+      .get('/health')
+      .set('X-Request-Id', 'trace-123')
+      .expect(200);
     expect(response.headers['x-request-id']).toBe('trace-123');
   });
 

@@ -4,7 +4,11 @@ import { IsNull, type Repository } from 'typeorm';
 import { AppError } from '../common/errors/app-error.js';
 import { isUuid, newId } from '../common/http/ids.js';
 import { Clock } from '../common/time/clock.js';
-import { displayPrefixOf, generateApiKey, isWellFormedApiKey } from './credentials/api-key-format.js';
+import {
+  displayPrefixOf,
+  generateApiKey,
+  isWellFormedApiKey,
+} from './credentials/api-key-format.js';
 import { constantTimeEqual, sha256Hex } from './credentials/secret-tokens.js';
 import { ApiKey } from './entities/api-key.entity.js';
 import type { Principal } from './principal.js';
@@ -24,7 +28,10 @@ export class ApiKeysService {
     private readonly clock: Clock,
   ) {}
 
-  async create(teamId: string, name: string): Promise<{ apiKey: ApiKey; key: string }> {
+  async create(
+    teamId: string,
+    name: string,
+  ): Promise<{ apiKey: ApiKey; key: string }> {
     const key = generateApiKey();
     const apiKey = this.apiKeys.create({
       id: newId(),
@@ -41,30 +48,53 @@ export class ApiKeysService {
   }
 
   listActive(teamId: string): Promise<ApiKey[]> {
-    return this.apiKeys.find({ where: { teamId, revokedAt: IsNull() }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return this.apiKeys.find({
+      where: { teamId, revokedAt: IsNull() },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
   }
 
   async revoke(teamId: string, id: string): Promise<ApiKey> {
-    const notFound = new AppError('not_found', 'API key not found or already revoked');
+    const notFound = new AppError(
+      'not_found',
+      'API key not found or already revoked',
+    );
     if (!isUuid(id)) throw notFound;
-    const apiKey = await this.apiKeys.findOneBy({ id, teamId, revokedAt: IsNull() });
+    const apiKey = await this.apiKeys.findOneBy({
+      id,
+      teamId,
+      revokedAt: IsNull(),
+    });
     if (!apiKey) throw notFound;
     apiKey.revokedAt = this.clock.now();
-    const { affected } = await this.apiKeys.update({ id, revokedAt: IsNull() }, { revokedAt: apiKey.revokedAt });
+    const { affected } = await this.apiKeys.update(
+      { id, revokedAt: IsNull() },
+      { revokedAt: apiKey.revokedAt },
+    );
     if (affected === 0) throw notFound;
     return apiKey;
   }
 
   /** Malformed keys and bad checksums are refused before any query. */
   async authenticate(candidate: string): Promise<Principal> {
-    if (!isWellFormedApiKey(candidate)) throw new AppError('unauthenticated', INVALID_API_KEY);
+    if (!isWellFormedApiKey(candidate))
+      throw new AppError('unauthenticated', INVALID_API_KEY);
     const hash = sha256Hex(candidate);
     const apiKey = await this.apiKeys.findOneBy({ keyHash: hash });
-    if (!apiKey || apiKey.revokedAt || !constantTimeEqual(apiKey.keyHash, hash)) {
+    if (
+      !apiKey ||
+      apiKey.revokedAt ||
+      !constantTimeEqual(apiKey.keyHash, hash)
+    ) {
       throw new AppError('unauthenticated', INVALID_API_KEY);
     }
     await this.touch(apiKey.id);
-    return { teamId: apiKey.teamId, kind: 'api_key', scopes: SCOPES, apiKeyId: apiKey.id };
+    return {
+      teamId: apiKey.teamId,
+      kind: 'api_key',
+      scopes: SCOPES,
+      apiKeyId: apiKey.id,
+    };
   }
 
   private async touch(apiKeyId: string): Promise<void> {

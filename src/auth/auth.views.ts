@@ -26,7 +26,10 @@ export interface TeamView {
   createdAt: Date;
 }
 
-export function toApiKeyView(apiKey: ApiKey, withRevokedAt = false): ApiKeyView {
+export function toApiKeyView(
+  apiKey: ApiKey,
+  withRevokedAt = false,
+): ApiKeyView {
   const view: ApiKeyView = {
     id: apiKey.id,
     name: apiKey.name,
@@ -37,8 +40,16 @@ export function toApiKeyView(apiKey: ApiKey, withRevokedAt = false): ApiKeyView 
   return withRevokedAt ? { ...view, revokedAt: apiKey.revokedAt } : view;
 }
 
-export function toOAuthClientView(client: OAuthClient, withRevokedAt = false): OAuthClientView {
-  const view: OAuthClientView = { id: client.id, name: client.name, scopes: client.scopes, createdAt: client.createdAt };
+export function toOAuthClientView(
+  client: OAuthClient,
+  withRevokedAt = false,
+): OAuthClientView {
+  const view: OAuthClientView = {
+    id: client.id,
+    name: client.name,
+    scopes: client.scopes,
+    createdAt: client.createdAt,
+  };
   return withRevokedAt ? { ...view, revokedAt: client.revokedAt } : view;
 }
 

@@ -26,7 +26,8 @@ export interface Introspection {
 @Injectable()
 export class OAuthTokensService {
   constructor(
-    @InjectRepository(OAuthAccessToken) private readonly tokens: Repository<OAuthAccessToken>,
+    @InjectRepository(OAuthAccessToken)
+    private readonly tokens: Repository<OAuthAccessToken>,
     private readonly clock: Clock,
   ) {}
 
@@ -34,7 +35,12 @@ export class OAuthTokensService {
     return `${ACCESS_TOKEN_PREFIX}${randomBase62(256)}`;
   }
 
-  async save(accessToken: string, client: OAuthClient, scopes: Scope[], expiresAt?: Date): Promise<OAuthAccessToken> {
+  async save(
+    accessToken: string,
+    client: OAuthClient,
+    scopes: Scope[],
+    expiresAt?: Date,
+  ): Promise<OAuthAccessToken> {
     const issuedAt = this.clock.now();
     const record = this.tokens.create({
       id: newId(),
@@ -43,7 +49,9 @@ export class OAuthTokensService {
       teamId: client.teamId,
       scopes,
       issuedAt,
-      expiresAt: expiresAt ?? new Date(issuedAt.getTime() + ACCESS_TOKEN_LIFETIME_SECONDS * 1000),
+      expiresAt:
+        expiresAt ??
+        new Date(issuedAt.getTime() + ACCESS_TOKEN_LIFETIME_SECONDS * 1000),
       revokedAt: null,
     });
     await this.tokens.insert(record);
@@ -57,7 +65,12 @@ export class OAuthTokensService {
         'WWW-Authenticate': 'Bearer error="invalid_token"',
       });
     }
-    return { teamId: record.teamId, kind: 'oauth', scopes: record.scopes, clientId: record.clientId };
+    return {
+      teamId: record.teamId,
+      kind: 'oauth',
+      scopes: record.scopes,
+      clientId: record.clientId,
+    };
   }
 
   /** RFC 7009: revoking an unknown token, or another client's, silently does nothing. */
@@ -70,7 +83,10 @@ export class OAuthTokensService {
   }
 
   /** RFC 7662: anything not issued to the asking client is reported as inactive. */
-  async introspect(candidate: string, clientId: string): Promise<Introspection> {
+  async introspect(
+    candidate: string,
+    clientId: string,
+  ): Promise<Introspection> {
     const record = await this.findActive(candidate);
     if (!record || record.clientId !== clientId) return { active: false };
     return {
@@ -83,10 +99,19 @@ export class OAuthTokensService {
     };
   }
 
-  private async findActive(candidate: string): Promise<OAuthAccessToken | null> {
+  private async findActive(
+    candidate: string,
+  ): Promise<OAuthAccessToken | null> {
     if (!ACCESS_TOKEN_PATTERN.test(candidate)) return null;
-    const record = await this.tokens.findOneBy({ tokenHash: sha256Hex(candidate) });
-    if (!record || record.revokedAt || record.expiresAt.getTime() <= this.clock.now().getTime()) return null;
+    const record = await this.tokens.findOneBy({
+      tokenHash: sha256Hex(candidate),
+    });
+    if (
+      !record ||
+      record.revokedAt ||
+      record.expiresAt.getTime() <= this.clock.now().getTime()
+    )
+      return null;
     return record;
   }
 }

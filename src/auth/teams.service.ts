@@ -23,7 +23,11 @@ export class TeamsService {
 
   /** A team is useless without a credential, so it is born with its first API key. */
   async create(name: string): Promise<CreatedTeam> {
-    const team = this.teams.create({ id: newId(), name, createdAt: this.clock.now() });
+    const team = this.teams.create({
+      id: newId(),
+      name,
+      createdAt: this.clock.now(),
+    });
     await this.teams.insert(team);
     const { apiKey, key } = await this.apiKeys.create(team.id, 'default');
     return { team, apiKey, key };

@@ -14,7 +14,11 @@ export class CliModule {
     return {
       module: CliModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configNamespaces(config) }),
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          load: configNamespaces(config),
+        }),
         CommonModule,
         DatabaseModule,
         AuthModule,

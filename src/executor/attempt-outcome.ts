@@ -17,7 +17,10 @@ interface AttemptFacts {
  * retried with backoff while retries remain; a blocked address or an unusable vault reference
  * fails at once.
  */
-export function outcomeOfResponse(facts: AttemptFacts, response: OutboundResponse): AttemptOutcome {
+export function outcomeOfResponse(
+  facts: AttemptFacts,
+  response: OutboundResponse,
+): AttemptOutcome {
   if (response.statusCode < 500) {
     const result: TaskResult = {
       statusCode: response.statusCode,
@@ -25,7 +28,13 @@ export function outcomeOfResponse(facts: AttemptFacts, response: OutboundRespons
       body: response.body,
       duration: response.duration,
     };
-    return base(facts, { status: 'completed', result, error: null, completedAt: facts.finishedAt, statusCode: response.statusCode });
+    return base(facts, {
+      status: 'completed',
+      result,
+      error: null,
+      completedAt: facts.finishedAt,
+      statusCode: response.statusCode,
+    });
   }
   const error = `Server error: HTTP ${response.statusCode} - ${statusText(response.statusCode)}`;
   return retryOrFail(facts, error, response.statusCode, {
@@ -36,13 +45,26 @@ export function outcomeOfResponse(facts: AttemptFacts, response: OutboundRespons
   });
 }
 
-export function outcomeOfFailure(facts: AttemptFacts, failure: OutboundFailure): AttemptOutcome {
-  if (failure.kind === 'blocked') return permanentFailure(facts, failure.message);
+export function outcomeOfFailure(
+  facts: AttemptFacts,
+  failure: OutboundFailure,
+): AttemptOutcome {
+  if (failure.kind === 'blocked')
+    return permanentFailure(facts, failure.message);
   return retryOrFail(facts, failure.message, null, null);
 }
 
-export function permanentFailure(facts: AttemptFacts, error: string): AttemptOutcome {
-  return base(facts, { status: 'failed', result: null, error, completedAt: facts.finishedAt, statusCode: null });
+export function permanentFailure(
+  facts: AttemptFacts,
+  error: string,
+): AttemptOutcome {
+  return base(facts, {
+    status: 'failed',
+    result: null,
+    error,
+    completedAt: facts.finishedAt,
+    statusCode: null,
+  });
 }
 
 export function labelOf(outcome: AttemptOutcome): AttemptLabel {
@@ -58,16 +80,37 @@ function retryOrFail(
 ): AttemptOutcome {
   const { task, finishedAt } = facts;
   if (task.retryCount >= task.maxRetries) {
-    return base(facts, { status: 'failed', result, error, completedAt: finishedAt, statusCode });
+    return base(facts, {
+      status: 'failed',
+      result,
+      error,
+      completedAt: finishedAt,
+      statusCode,
+    });
   }
   const retry = task.retryCount + 1;
-  const runAt = new Date(finishedAt.getTime() + backoffSeconds(task.retryBackoff, retry) * 1000);
-  return { ...base(facts, { status: 'pending', result, error, completedAt: null, statusCode }), retryCount: retry, runAt };
+  const runAt = new Date(
+    finishedAt.getTime() + backoffSeconds(task.retryBackoff, retry) * 1000,
+  );
+  return {
+    ...base(facts, {
+      status: 'pending',
+      result,
+      error,
+      completedAt: null,
+      statusCode,
+    }),
+    retryCount: retry,
+    runAt,
+  };
 }
 
 function base(
   { task, startedAt, finishedAt }: AttemptFacts,
-  fields: Pick<AttemptOutcome, 'status' | 'result' | 'error' | 'completedAt' | 'statusCode'>,
+  fields: Pick<
+    AttemptOutcome,
+    'status' | 'result' | 'error' | 'completedAt' | 'statusCode'
+  >,
 ): AttemptOutcome {
   return {
     taskId: task.id,

@@ -10,7 +10,11 @@ const RETRY_DELAY_MS = 200;
  * flush that carries its outcome, learning whether its fenced write took effect.
  */
 export class CompletionBatcher {
-  private pending: { outcome: AttemptOutcome; resolve: (applied: boolean) => void; reject: (e: unknown) => void }[] = [];
+  private pending: {
+    outcome: AttemptOutcome;
+    resolve: (applied: boolean) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
   private scheduled = false;
 
   constructor(private readonly store: TaskLeaseStore) {}
@@ -39,7 +43,8 @@ export class CompletionBatcher {
         await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
         return this.store.complete(outcomes);
       });
-      for (const entry of batch) entry.resolve(applied.has(entry.outcome.taskId));
+      for (const entry of batch)
+        entry.resolve(applied.has(entry.outcome.taskId));
     } catch (error) {
       for (const entry of batch) entry.reject(error);
     }

@@ -1,4 +1,9 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -23,7 +28,9 @@ const STALE_CLAIM_SECONDS = 60;
  * delivers them beside the claim loop, never inside it. One attempt each; the outcome is stored.
  */
 @Injectable()
-export class CompletionWebhookService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class CompletionWebhookService
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly logger = new Logger(CompletionWebhookService.name);
   private readonly records: TaskRecords;
   private draining: Promise<void> | null = null;
@@ -41,7 +48,10 @@ export class CompletionWebhookService implements OnApplicationBootstrap, OnAppli
   }
 
   onApplicationBootstrap(): void {
-    this.scheduler.addInterval('completion-webhooks', setInterval(() => this.notifyPending(), 1000));
+    this.scheduler.addInterval(
+      'completion-webhooks',
+      setInterval(() => this.notifyPending(), 1000),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -58,7 +68,9 @@ export class CompletionWebhookService implements OnApplicationBootstrap, OnAppli
       return;
     }
     this.draining = this.drain()
-      .catch((error: Error) => this.logger.error(`Completion webhooks failed: ${error.message}`))
+      .catch((error: Error) =>
+        this.logger.error(`Completion webhooks failed: ${error.message}`),
+      )
       .finally(() => {
         this.draining = null;
         if (this.again && !this.stopped) {
@@ -72,8 +84,12 @@ export class CompletionWebhookService implements OnApplicationBootstrap, OnAppli
     for (;;) {
       const batch = await this.claim();
       if (batch.length === 0) return;
-      const secrets = await this.secrets.forTeams(batch.map((task) => task.teamId));
-      await Promise.all(batch.map((task) => this.deliver(task, secrets.get(task.teamId))));
+      const secrets = await this.secrets.forTeams(
+        batch.map((task) => task.teamId),
+      );
+      await Promise.all(
+        batch.map((task) => this.deliver(task, secrets.get(task.teamId))),
+      );
     }
   }
 
@@ -91,13 +107,21 @@ export class CompletionWebhookService implements OnApplicationBootstrap, OnAppli
   }
 
   private async deliver(task: Task, secret: string | undefined): Promise<void> {
-    const body = JSON.stringify({ event: `task.${task.status}`, task: toTaskView(task) });
+    const body = JSON.stringify({
+      event: `task.${task.status}`,
+      task: toTaskView(task),
+    });
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       'User-Agent': USER_AGENT,
       'X-AsyncQueue-Task-Id': task.id,
     };
-    if (secret) headers['X-AsyncQueue-Signature'] = signatureHeader(secret, body, Math.floor(this.clock.now().getTime() / 1000));
+    if (secret)
+      headers['X-AsyncQueue-Signature'] = signatureHeader(
+        secret,
+        body,
+        Math.floor(this.clock.now().getTime() / 1000),
+      );
     let state: 'delivered' | 'failed' = 'failed';
     let statusCode: number | null = null;
     let error: string | null = null;

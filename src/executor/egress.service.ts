@@ -2,14 +2,27 @@ import { STATUS_CODES } from 'node:http';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { AddressPolicy, ipLiteralOf } from '../common/net/address-policy.js';
-import { BLOCKED_ADDRESS_CODE, BlockedAddressError, guardedLookup } from './guarded-lookup.js';
-import { OutboundFailure, type OutboundRequest, type OutboundResponse } from './outbound.types.js';
+import {
+  BLOCKED_ADDRESS_CODE,
+  BlockedAddressError,
+  guardedLookup,
+} from './guarded-lookup.js';
+import {
+  OutboundFailure,
+  type OutboundRequest,
+  type OutboundResponse,
+} from './outbound.types.js';
 
 export const MAX_REDIRECTS = 5;
 export const MAX_RESULT_BODY_BYTES = 256 * 1024;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** Never forwarded to another origin, whatever the task says. */
-const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization', 'x-asyncqueue-signature'];
+const CREDENTIAL_HEADERS = [
+  'authorization',
+  'cookie',
+  'proxy-authorization',
+  'x-asyncqueue-signature',
+];
 
 /**
  * The only way AsyncQueue talks to the outside world. Keep-alive pools; every hop checked against
@@ -35,13 +48,20 @@ export class EgressService implements OnApplicationShutdown {
   async send(outbound: OutboundRequest): Promise<OutboundResponse> {
     const started = performance.now();
     const deadline = AbortSignal.timeout(outbound.timeoutMs);
-    const signal = outbound.signal ? AbortSignal.any([deadline, outbound.signal]) : deadline;
-    let hop = { method: outbound.method as string, url: new URL(outbound.url), headers: outbound.headers, body: outbound.body };
+    const signal = outbound.signal
+      ? AbortSignal.any([deadline, outbound.signal])
+      : deadline;
+    let hop: Hop = {
+      method: outbound.method,
+      url: new URL(outbound.url),
+      headers: outbound.headers,
+      body: outbound.body,
+    };
     try {
       for (let redirects = 0; ; redirects += 1) {
         this.checkLiteralAddress(hop.url);
         const response = await undiciRequest(hop.url, {
-          method: hop.method as Dispatcher.HttpMethod,
+          method: hop.method,
           headers: hop.headers,
           body: hop.method === 'GET' ? undefined : (hop.body ?? undefined),
           dispatcher: this.agent,
@@ -50,7 +70,11 @@ export class EgressService implements OnApplicationShutdown {
           bodyTimeout: outbound.timeoutMs,
         });
         const location = headerValue(response.headers.location);
-        if (!REDIRECT_STATUSES.has(response.statusCode) || !location || redirects === MAX_REDIRECTS) {
+        if (
+          !REDIRECT_STATUSES.has(response.statusCode) ||
+          !location ||
+          redirects === MAX_REDIRECTS
+        ) {
           const body = await readCapped(response.body, MAX_RESULT_BODY_BYTES);
           return {
             statusCode: response.statusCode,
@@ -60,7 +84,12 @@ export class EgressService implements OnApplicationShutdown {
           };
         }
         await response.body.dump();
-        const next = nextHop(hop, response.statusCode, location, outbound.sensitiveHeaders);
+        const next = nextHop(
+          hop,
+          response.statusCode,
+          location,
+          outbound.sensitiveHeaders,
+        );
         if (!next) {
           return {
             statusCode: response.statusCode,
@@ -78,19 +107,25 @@ export class EgressService implements OnApplicationShutdown {
 
   private checkLiteralAddress(url: URL): void {
     const literal = ipLiteralOf(url.hostname);
-    if (literal && !this.policy.isAllowed(literal)) throw new BlockedAddressError(url.hostname, literal);
+    if (literal && !this.policy.isAllowed(literal))
+      throw new BlockedAddressError(url.hostname, literal);
   }
 }
 
 interface Hop {
-  method: string;
+  method: Dispatcher.HttpMethod;
   url: URL;
   headers: Record<string, string>;
   body: string | null;
 }
 
 /** RFC 9110 §15.4: 303 (and 301/302 after POST, as every client does) continue as GET without a body. */
-function nextHop(hop: Hop, status: number, location: string, sensitive: readonly string[]): Hop | null {
+function nextHop(
+  hop: Hop,
+  status: number,
+  location: string,
+  sensitive: readonly string[],
+): Hop | null {
   let url: URL;
   try {
     url = new URL(location, hop.url);
@@ -98,20 +133,35 @@ function nextHop(hop: Hop, status: number, location: string, sensitive: readonly
     return null;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-  const becomesGet = status === 303 || ((status === 301 || status === 302) && hop.method === 'POST');
+  const becomesGet =
+    status === 303 ||
+    ((status === 301 || status === 302) && hop.method === 'POST');
   const drop = new Set<string>();
   if (url.origin !== hop.url.origin) {
-    for (const name of [...CREDENTIAL_HEADERS, ...sensitive]) drop.add(name.toLowerCase());
+    for (const name of [...CREDENTIAL_HEADERS, ...sensitive])
+      drop.add(name.toLowerCase());
   }
   if (becomesGet) {
     drop.add('content-type');
     drop.add('x-asyncqueue-signature');
   }
-  const headers = Object.fromEntries(Object.entries(hop.headers).filter(([name]) => !drop.has(name.toLowerCase())));
-  return { method: becomesGet ? 'GET' : hop.method, url, headers, body: becomesGet ? null : hop.body };
+  const headers = Object.fromEntries(
+    Object.entries(hop.headers).filter(
+      ([name]) => !drop.has(name.toLowerCase()),
+    ),
+  );
+  return {
+    method: becomesGet ? 'GET' : hop.method,
+    url,
+    headers,
+    body: becomesGet ? null : hop.body,
+  };
 }
 
-async function readCapped(body: Dispatcher.ResponseData['body'], cap: number): Promise<string> {
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  cap: number,
+): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -131,21 +181,37 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+function flattenHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string> {
   const flat: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+    if (value !== undefined)
+      flat[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return flat;
 }
 
-function classify(error: unknown, deadline: AbortSignal, outbound: OutboundRequest): OutboundFailure {
+function classify(
+  error: unknown,
+  deadline: AbortSignal,
+  outbound: OutboundRequest,
+): OutboundFailure {
   const blocked = findBlocked(error);
-  if (blocked) return new OutboundFailure('blocked', `Blocked: ${blocked.message}`);
-  if (outbound.signal?.aborted) return new OutboundFailure('aborted', 'Attempt aborted by shutdown');
+  if (blocked)
+    return new OutboundFailure('blocked', `Blocked: ${blocked.message}`);
+  if (outbound.signal?.aborted)
+    return new OutboundFailure('aborted', 'Attempt aborted by shutdown');
   const code = (error as { code?: string }).code;
-  if (deadline.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return new OutboundFailure('timeout', `Timeout: no complete response within ${outbound.timeoutMs / 1000}s`);
+  if (
+    deadline.aborted ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT'
+  ) {
+    return new OutboundFailure(
+      'timeout',
+      `Timeout: no complete response within ${outbound.timeoutMs / 1000}s`,
+    );
   }
   return new OutboundFailure('network', `Network error: ${describe(error)}`);
 }
@@ -153,7 +219,8 @@ function classify(error: unknown, deadline: AbortSignal, outbound: OutboundReque
 function findBlocked(error: unknown): BlockedAddressError | null {
   for (let current = error, depth = 0; current && depth < 5; depth += 1) {
     if (current instanceof BlockedAddressError) return current;
-    if ((current as { code?: string }).code === BLOCKED_ADDRESS_CODE) return current as BlockedAddressError;
+    if ((current as { code?: string }).code === BLOCKED_ADDRESS_CODE)
+      return current as BlockedAddressError;
     current = (current as { cause?: unknown }).cause;
   }
   return null;

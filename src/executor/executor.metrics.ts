@@ -12,7 +12,11 @@ export class ExecutorMetrics {
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
-    this.claims = new Counter({ name: 'asyncqueue_task_claims_total', help: 'Tasks claimed by this worker', registers });
+    this.claims = new Counter({
+      name: 'asyncqueue_task_claims_total',
+      help: 'Tasks claimed by this worker',
+      registers,
+    });
     this.attempts = new Counter({
       name: 'asyncqueue_task_attempts_total',
       help: 'Attempts by outcome (completed, retried, failed)',

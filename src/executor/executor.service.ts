@@ -8,7 +8,10 @@ import {
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { AppConfiguration } from '../config/configuration.js';
-import { NotificationListener, TASK_DUE_CHANNEL } from '../database/notification-listener.service.js';
+import {
+  NotificationListener,
+  TASK_DUE_CHANNEL,
+} from '../database/notification-listener.service.js';
 import type { Task } from '../tasks/entities/task.entity.js';
 import { WebhookSecretService } from '../vault/webhook-secret.service.js';
 import { labelOf } from './attempt-outcome.js';
@@ -26,13 +29,18 @@ const CLAIM_GATHER_MS = 5;
  * next known due time or the fallback poll wakes it.
  */
 @Injectable()
-export class ExecutorService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class ExecutorService
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
   private readonly logger = new Logger(ExecutorService.name);
   readonly workerId = randomUUID();
   private readonly concurrency: number;
   private readonly pollIntervalMs: number;
   private readonly shutdownGraceMs: number;
-  private readonly inFlight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  private readonly inFlight = new Map<
+    string,
+    { promise: Promise<void>; abort: AbortController }
+  >();
   private readonly completions: CompletionBatcher;
   private readonly claimBatchThreshold: number;
   private lastClaimAt = 0;
@@ -62,9 +70,17 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
 
   onApplicationBootstrap(): void {
     this.running = true;
-    this.unsubscribe = this.notifications.on(TASK_DUE_CHANNEL, () => this.requestWake());
-    this.scheduler.addInterval('executor-poll', setInterval(() => void this.tick(), this.pollIntervalMs));
-    this.scheduler.addInterval('executor-lease-renewal', setInterval(() => void this.renewLeases(), LEASE_RENEW_MS));
+    this.unsubscribe = this.notifications.on(TASK_DUE_CHANNEL, () =>
+      this.requestWake(),
+    );
+    this.scheduler.addInterval(
+      'executor-poll',
+      setInterval(() => void this.tick(), this.pollIntervalMs),
+    );
+    this.scheduler.addInterval(
+      'executor-lease-renewal',
+      setInterval(() => void this.renewLeases(), LEASE_RENEW_MS),
+    );
     this.loop = this.run();
   }
 
@@ -73,7 +89,8 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     if (!this.running) return;
     this.running = false;
     this.unsubscribe?.();
-    for (const name of ['executor-poll', 'executor-lease-renewal']) this.scheduler.deleteInterval(name);
+    for (const name of ['executor-poll', 'executor-lease-renewal'])
+      this.scheduler.deleteInterval(name);
     this.requestWake();
     await this.loop;
     const drained = await this.waitForInFlight(this.shutdownGraceMs);
@@ -83,7 +100,8 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     }
     await this.completions.flush();
     const released = await this.store.release(this.workerId);
-    if (released > 0) this.logger.log(`Handed back ${released} unfinished task(s) on shutdown`);
+    if (released > 0)
+      this.logger.log(`Handed back ${released} unfinished task(s) on shutdown`);
   }
 
   private async run(): Promise<void> {
@@ -97,7 +115,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
       }
       this.lastClaimAt = Date.now();
       this.wakeRequested = false;
-      let claimed: Task[] = [];
+      let claimed: Task[];
       try {
         claimed = await this.store.claim(this.workerId, free);
       } catch (error) {
@@ -120,19 +138,31 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
    * A few milliseconds of gathering turns that into one claim for a quarter of the slots.
    */
   private shouldGatherSlots(free: number): boolean {
-    return free < this.claimBatchThreshold && this.inFlight.size > 0 && Date.now() - this.lastClaimAt < CLAIM_GATHER_MS;
+    return (
+      free < this.claimBatchThreshold &&
+      this.inFlight.size > 0 &&
+      Date.now() - this.lastClaimAt < CLAIM_GATHER_MS
+    );
   }
 
   private async start(tasks: Task[]): Promise<void> {
     let secrets = new Map<string, string>();
     try {
-      secrets = await this.webhookSecrets.forTeams(tasks.map((task) => task.teamId));
+      secrets = await this.webhookSecrets.forTeams(
+        tasks.map((task) => task.teamId),
+      );
     } catch (error) {
-      this.logger.warn(`Could not load webhook secrets; calls go unsigned: ${(error as Error).message}`);
+      this.logger.warn(
+        `Could not load webhook secrets; calls go unsigned: ${(error as Error).message}`,
+      );
     }
     for (const task of tasks) {
       const abort = new AbortController();
-      const promise = this.execute(task, secrets.get(task.teamId), abort.signal).finally(() => {
+      const promise = this.execute(
+        task,
+        secrets.get(task.teamId),
+        abort.signal,
+      ).finally(() => {
         this.inFlight.delete(task.id);
         this.requestWake();
       });
@@ -140,13 +170,22 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     }
   }
 
-  private async execute(task: Task, signingSecret: string | undefined, signal: AbortSignal): Promise<void> {
-    this.logger.debug(`Dispatching task ${task.id}, attempt ${task.attemptCount}`);
+  private async execute(
+    task: Task,
+    signingSecret: string | undefined,
+    signal: AbortSignal,
+  ): Promise<void> {
+    this.logger.debug(
+      `Dispatching task ${task.id}, attempt ${task.attemptCount}`,
+    );
     try {
       const outcome = await this.dispatcher.dispatch(task, {
         signingSecret,
         signal,
-        onCallStart: () => this.metrics.dispatchLatency.observe(Math.max(0, Date.now() - task.runAt.getTime()) / 1000),
+        onCallStart: () =>
+          this.metrics.dispatchLatency.observe(
+            Math.max(0, Date.now() - task.runAt.getTime()) / 1000,
+          ),
       });
       // An attempt cut short by shutdown is not an outcome: release() hands the task back.
       if (signal.aborted) return;
@@ -154,7 +193,9 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
       this.metrics.recordAttempt(labelOf(outcome));
       if (applied && outcome.completedAt) this.webhooks.notifyPending();
     } catch (error) {
-      this.logger.error(`Task ${task.id} attempt crashed: ${(error as Error).message}`);
+      this.logger.error(
+        `Task ${task.id} attempt crashed: ${(error as Error).message}`,
+      );
     }
   }
 
@@ -162,23 +203,34 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     try {
       await this.store.promoteDelayed();
       const reaped = await this.store.reapExpiredLeases();
-      if (reaped > 0) this.logger.warn(`Re-queued ${reaped} task(s) whose worker lost its lease`);
+      if (reaped > 0)
+        this.logger.warn(
+          `Re-queued ${reaped} task(s) whose worker lost its lease`,
+        );
     } catch (error) {
-      this.logger.error(`Executor housekeeping failed: ${(error as Error).message}`);
+      this.logger.error(
+        `Executor housekeeping failed: ${(error as Error).message}`,
+      );
     }
     this.requestWake();
   }
 
   private async renewLeases(): Promise<void> {
     if (this.inFlight.size === 0) return;
-    await this.store.renew(this.workerId, [...this.inFlight.keys()]).catch((error: Error) => this.logger.error(`Lease renewal failed: ${error.message}`));
+    await this.store
+      .renew(this.workerId, [...this.inFlight.keys()])
+      .catch((error: Error) =>
+        this.logger.error(`Lease renewal failed: ${error.message}`),
+      );
   }
 
   /** How long to sleep with nothing claimable: until the next known due time, at most one poll interval. */
   private async idleDelay(): Promise<number> {
     try {
       const next = await this.store.msUntilNextDue();
-      return next === null ? this.pollIntervalMs : Math.min(Math.max(next, 1), this.pollIntervalMs);
+      return next === null
+        ? this.pollIntervalMs
+        : Math.min(Math.max(next, 1), this.pollIntervalMs);
     } catch {
       return this.pollIntervalMs;
     }
@@ -192,13 +244,12 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   private sleep(ms: number): Promise<void> {
     if (this.wakeRequested || !this.running) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        self.wake = null;
+        this.wake = null;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wake = done;
     });
   }
@@ -206,8 +257,12 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   private async waitForInFlight(timeoutMs: number): Promise<boolean> {
     if (this.inFlight.size === 0) return true;
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-    const all = Promise.all([...this.inFlight.values()].map((entry) => entry.promise)).then(() => true as const);
+    const timeout = new Promise<false>(
+      (resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)),
+    );
+    const all = Promise.all(
+      [...this.inFlight.values()].map((entry) => entry.promise),
+    ).then(() => true as const);
     const drained = await Promise.race([all, timeout]);
     clearTimeout(timer);
     return drained;

@@ -57,7 +57,10 @@ export class TaskLeaseStore {
        RETURNING ${this.records.columns}`,
       [owner, limit, LEASE_MS / 1000],
     );
-    return tasks.sort((a, b) => b.priority - a.priority || a.runAt.getTime() - b.runAt.getTime());
+    return tasks.sort(
+      (a, b) =>
+        b.priority - a.priority || a.runAt.getTime() - b.runAt.getTime(),
+    );
   }
 
   /**
@@ -143,7 +146,9 @@ export class TaskLeaseStore {
 
   /** Delayed tasks whose time has come show as pending (they are claimable either way). */
   async promoteDelayed(): Promise<void> {
-    await this.db.query(`UPDATE tasks SET status = 'pending' WHERE status = 'delayed' AND run_at <= now()`);
+    await this.db.query(
+      `UPDATE tasks SET status = 'pending' WHERE status = 'delayed' AND run_at <= now()`,
+    );
   }
 
   /** Milliseconds until the earliest runnable task is due (0 if one is due now), or null. */

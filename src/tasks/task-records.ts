@@ -12,12 +12,22 @@ export class TaskRecords {
   constructor(private readonly db: DataSource) {
     this.columns = db
       .getMetadata(Task)
-      .columns.map((column) => `t.${column.databaseName} AS "${column.propertyName}"`)
+      .columns.map(
+        (column) => `t.${column.databaseName} AS "${column.propertyName}"`,
+      )
       .join(', ');
   }
 
-  async query(sql: string, params: unknown[] = [], manager?: EntityManager): Promise<Task[]> {
-    const rows = await queryRows<Record<string, unknown>>(manager ?? this.db, sql, params);
+  async query(
+    sql: string,
+    params: unknown[] = [],
+    manager?: EntityManager,
+  ): Promise<Task[]> {
+    const rows = await queryRows<Record<string, unknown>>(
+      manager ?? this.db,
+      sql,
+      params,
+    );
     return rows.map((row) => Object.assign(new Task(), row));
   }
 }

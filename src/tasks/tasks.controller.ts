@@ -1,4 +1,14 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator.js';
@@ -9,11 +19,21 @@ import { GetTaskQuery } from './dto/get-task.query.js';
 import { ListTasksQuery } from './dto/list-tasks.query.js';
 import { TaskQueryService } from './task-query.service.js';
 import { TasksService } from './tasks.service.js';
-import { toAttemptView, toTaskView, type AttemptView, type TaskView } from './tasks.views.js';
+import {
+  toAttemptView,
+  toTaskView,
+  type AttemptView,
+  type TaskView,
+} from './tasks.views.js';
 
 interface TaskList {
   tasks: TaskView[];
-  pagination: { total: number; limit: number; offset: number; hasMore: boolean };
+  pagination: {
+    total: number;
+    limit: number;
+    offset: number;
+    hasMore: boolean;
+  };
 }
 
 @ApiTags('tasks')
@@ -26,7 +46,11 @@ export class TasksController {
 
   /** Queues an HTTP call. 201 when created; 200 with Idempotent-Replayed when an Idempotency-Key repeats. */
   @RequireScopes('tasks:write')
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'At most 255 characters, kept 24 h' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'At most 255 characters, kept 24 h',
+  })
   @Post()
   @HttpCode(201)
   async create(
@@ -35,7 +59,11 @@ export class TasksController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<{ task: TaskView }> {
-    const { task, replayed } = await this.tasks.create(principal.teamId, dto, idempotencyKey);
+    const { task, replayed } = await this.tasks.create(
+      principal.teamId,
+      dto,
+      idempotencyKey,
+    );
     if (replayed) {
       response.status(200);
       response.setHeader('Idempotent-Replayed', 'true');
@@ -46,11 +74,19 @@ export class TasksController {
   /** Newest first. */
   @RequireScopes('tasks:read')
   @Get()
-  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListTasksQuery): Promise<TaskList> {
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListTasksQuery,
+  ): Promise<TaskList> {
     const { tasks, total } = await this.tasks.list(principal.teamId, query);
     return {
       tasks: tasks.map(toTaskView),
-      pagination: { total, limit: query.limit, offset: query.offset, hasMore: query.offset + tasks.length < total },
+      pagination: {
+        total,
+        limit: query.limit,
+        offset: query.offset,
+        hasMore: query.offset + tasks.length < total,
+      },
     };
   }
 
@@ -62,20 +98,30 @@ export class TasksController {
     @Param('id') id: string,
     @Query() query: GetTaskQuery,
   ): Promise<{ task: TaskView }> {
-    return { task: toTaskView(await this.queries.getOrWait(principal.teamId, id, query.wait ?? 0)) };
+    return {
+      task: toTaskView(
+        await this.queries.getOrWait(principal.teamId, id, query.wait ?? 0),
+      ),
+    };
   }
 
   @RequireScopes('tasks:write')
   @Post(':id/cancel')
   @HttpCode(200)
-  async cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<{ task: TaskView }> {
+  async cancel(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<{ task: TaskView }> {
     return { task: toTaskView(await this.tasks.cancel(principal.teamId, id)) };
   }
 
   @RequireScopes('tasks:write')
   @Post(':id/retry')
   @HttpCode(200)
-  async retry(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<{ task: TaskView }> {
+  async retry(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<{ task: TaskView }> {
     return { task: toTaskView(await this.tasks.retry(principal.teamId, id)) };
   }
 
@@ -85,6 +131,10 @@ export class TasksController {
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
   ): Promise<{ attempts: AttemptView[] }> {
-    return { attempts: (await this.tasks.attempts(principal.teamId, id)).map(toAttemptView) };
+    return {
+      attempts: (await this.tasks.attempts(principal.teamId, id)).map(
+        toAttemptView,
+      ),
+    };
   }
 }

@@ -11,7 +11,13 @@ import { TaskRequestValidator } from './validation/task-request.validator.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Task, TaskAttempt]), VaultModule],
-  providers: [TasksService, TaskQueryService, TaskStatusWaiter, TaskRequestValidator, AddressPolicy],
+  providers: [
+    TasksService,
+    TaskQueryService,
+    TaskStatusWaiter,
+    TaskRequestValidator,
+    AddressPolicy,
+  ],
   exports: [TasksService, TaskQueryService, AddressPolicy],
 })
 export class TasksModule {}

@@ -24,7 +24,12 @@ export interface TaskView {
   startedAt: Date | null;
   completedAt: Date | null;
   /** Delivery of the onCompleteUrl notification, once attempted. */
-  onCompleteDelivery: { status: string; statusCode: number | null; error: string | null; at: Date | null } | null;
+  onCompleteDelivery: {
+    status: string;
+    statusCode: number | null;
+    error: string | null;
+    at: Date | null;
+  } | null;
 }
 
 export interface AttemptView {

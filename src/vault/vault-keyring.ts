@@ -1,7 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { parseVaultKey, type AppConfiguration, type VaultKey } from '../config/configuration.js';
+import {
+  parseVaultKey,
+  type AppConfiguration,
+  type VaultKey,
+} from '../config/configuration.js';
 
 export const DEVELOPMENT_KEY_FILE = 'vault.key';
 
@@ -45,5 +49,10 @@ export function loadKeyring(vault: AppConfiguration['vault']): KeyringLoad {
     const entry = `dev-${randomBytes(4).toString('hex')}:${randomBytes(32).toString('base64')}`;
     writeFileSync(path, `${entry}\n`, { mode: 0o600, flag: 'wx' });
   }
-  return { keyring: new VaultKeyring([parseVaultKey(readFileSync(path, 'utf8').trim())]), developmentKeyPath: path };
+  return {
+    keyring: new VaultKeyring([
+      parseVaultKey(readFileSync(path, 'utf8').trim()),
+    ]),
+    developmentKeyPath: path,
+  };
 }

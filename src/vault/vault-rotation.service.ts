@@ -30,8 +30,16 @@ interface RotationTarget {
 }
 
 const TARGETS: Record<'tokens' | 'webhookSecrets', RotationTarget> = {
-  tokens: { table: 'vault_tokens', idColumn: 'id', aad: (row) => vaultTokenAad(row.team_id, row.id) },
-  webhookSecrets: { table: 'webhook_secrets', idColumn: 'team_id', aad: (row) => webhookSecretAad(row.team_id) },
+  tokens: {
+    table: 'vault_tokens',
+    idColumn: 'id',
+    aad: (row) => vaultTokenAad(row.team_id, row.id),
+  },
+  webhookSecrets: {
+    table: 'webhook_secrets',
+    idColumn: 'team_id',
+    aad: (row) => webhookSecretAad(row.team_id),
+  },
 };
 
 const BATCH_SIZE = 200;
@@ -52,7 +60,11 @@ export class VaultRotationService {
     const rotated = { tokens: 0, webhookSecrets: 0 };
     const failed: RotationReport['failed'] = [];
     for (const name of ['tokens', 'webhookSecrets'] as const) {
-      rotated[name] = await this.rotateTable(TARGETS[name], primaryKeyId, failed);
+      rotated[name] = await this.rotateTable(
+        TARGETS[name],
+        primaryKeyId,
+        failed,
+      );
     }
     const [{ remaining }] = await queryRows<{ remaining: number }>(
       this.db,
@@ -91,7 +103,10 @@ export class VaultRotationService {
     }
   }
 
-  private async rotateRow(target: RotationTarget, row: StoredEnvelope): Promise<boolean> {
+  private async rotateRow(
+    target: RotationTarget,
+    row: StoredEnvelope,
+  ): Promise<boolean> {
     const stored: Envelope = {
       keyId: row.key_id,
       iv: Buffer.from(row.iv),
@@ -106,7 +121,15 @@ export class VaultRotationService {
         `UPDATE ${target.table} SET key_id = $2, iv = $3, ciphertext = $4, auth_tag = $5
          WHERE ${target.idColumn}::text = $1 AND key_id = $6 AND ciphertext = $7
          RETURNING ${target.idColumn}::text AS id`,
-        [row.id, fresh.keyId, fresh.iv, fresh.ciphertext, fresh.authTag, stored.keyId, stored.ciphertext],
+        [
+          row.id,
+          fresh.keyId,
+          fresh.iv,
+          fresh.ciphertext,
+          fresh.authTag,
+          stored.keyId,
+          stored.ciphertext,
+        ],
       );
       return updated.length === 1;
     } finally {

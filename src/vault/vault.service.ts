@@ -16,7 +16,8 @@ const TOKEN_NOT_FOUND = 'Token not found or already revoked';
 @Injectable()
 export class VaultService {
   constructor(
-    @InjectRepository(VaultToken) private readonly tokens: Repository<VaultToken>,
+    @InjectRepository(VaultToken)
+    private readonly tokens: Repository<VaultToken>,
     @InjectDataSource() private readonly db: DataSource,
     private readonly crypto: VaultCryptoService,
     private readonly clock: Clock,
@@ -26,12 +27,26 @@ export class VaultService {
     return this.crypto.configured;
   }
 
-  async create(teamId: string, name: string, value: string): Promise<VaultToken> {
+  async create(
+    teamId: string,
+    name: string,
+    value: string,
+  ): Promise<VaultToken> {
     const id = `${TOKEN_ID_PREFIX}${ulid().toLowerCase()}`;
     const plaintext = Buffer.from(value, 'utf8');
     try {
-      const envelope = this.crypto.encrypt(plaintext, vaultTokenAad(teamId, id));
-      const token = this.tokens.create({ id, teamId, name, ...envelope, createdAt: this.clock.now(), revokedAt: null });
+      const envelope = this.crypto.encrypt(
+        plaintext,
+        vaultTokenAad(teamId, id),
+      );
+      const token = this.tokens.create({
+        id,
+        teamId,
+        name,
+        ...envelope,
+        createdAt: this.clock.now(),
+        revokedAt: null,
+      });
       await this.tokens.insert(token);
       return token;
     } finally {
@@ -50,8 +65,13 @@ export class VaultService {
 
   async revoke(teamId: string, id: string): Promise<VaultToken> {
     this.assertConfigured();
-    if (!TOKEN_ID_PATTERN.test(id)) throw new VaultError('TOKEN_NOT_FOUND', TOKEN_NOT_FOUND);
-    const [row] = await queryRows<{ id: string; name: string; revoked_at: Date }>(
+    if (!TOKEN_ID_PATTERN.test(id))
+      throw new VaultError('TOKEN_NOT_FOUND', TOKEN_NOT_FOUND);
+    const [row] = await queryRows<{
+      id: string;
+      name: string;
+      revoked_at: Date;
+    }>(
       this.db,
       `UPDATE vault_tokens SET revoked_at = $3
        WHERE id = $1 AND team_id = $2 AND revoked_at IS NULL
@@ -59,7 +79,11 @@ export class VaultService {
       [id, teamId, this.clock.now()],
     );
     if (!row) throw new VaultError('TOKEN_NOT_FOUND', TOKEN_NOT_FOUND);
-    return this.tokens.create({ id: row.id, name: row.name, revokedAt: row.revoked_at });
+    return this.tokens.create({
+      id: row.id,
+      name: row.name,
+      revokedAt: row.revoked_at,
+    });
   }
 
   /** The first of `ids` that is not an active token of this team, in the order given, or null. */
@@ -68,7 +92,10 @@ export class VaultService {
     this.assertConfigured();
     const wellFormed = ids.filter((id) => TOKEN_ID_PATTERN.test(id));
     const active = wellFormed.length
-      ? await this.tokens.find({ select: { id: true }, where: { teamId, id: In(wellFormed), revokedAt: IsNull() } })
+      ? await this.tokens.find({
+          select: { id: true },
+          where: { teamId, id: In(wellFormed), revokedAt: IsNull() },
+        })
       : [];
     const activeIds = new Set(active.map((t) => t.id));
     return ids.find((id) => !activeIds.has(id)) ?? null;
@@ -84,18 +111,34 @@ export class VaultService {
   }
 
   /** resolve() for several ids with one query; throws TOKEN_REVOKED naming the first unusable id. */
-  async resolveMany(teamId: string, ids: string[]): Promise<Map<string, Buffer>> {
+  async resolveMany(
+    teamId: string,
+    ids: string[],
+  ): Promise<Map<string, Buffer>> {
     this.assertConfigured();
     const unique = [...new Set(ids)];
     const rows = unique.some((id) => TOKEN_ID_PATTERN.test(id))
-      ? await this.tokens.findBy({ teamId, id: In(unique.filter((id) => TOKEN_ID_PATTERN.test(id))) })
+      ? await this.tokens.findBy({
+          teamId,
+          id: In(unique.filter((id) => TOKEN_ID_PATTERN.test(id))),
+        })
       : [];
     const byId = new Map(rows.map((row) => [row.id, row]));
-    const revoked = unique.find((id) => !byId.get(id) || byId.get(id)?.revokedAt);
-    if (revoked) throw new VaultError('TOKEN_REVOKED', `Vault token "${revoked}" was revoked`);
+    const revoked = unique.find(
+      (id) => !byId.get(id) || byId.get(id)?.revokedAt,
+    );
+    if (revoked)
+      throw new VaultError(
+        'TOKEN_REVOKED',
+        `Vault token "${revoked}" was revoked`,
+      );
     const secrets = new Map<string, Buffer>();
     try {
-      for (const row of rows) secrets.set(row.id, this.crypto.decrypt(row, vaultTokenAad(teamId, row.id)));
+      for (const row of rows)
+        secrets.set(
+          row.id,
+          this.crypto.decrypt(row, vaultTokenAad(teamId, row.id)),
+        );
     } catch (error) {
       for (const secret of secrets.values()) secret.fill(0);
       throw error;
@@ -104,6 +147,7 @@ export class VaultService {
   }
 
   private assertConfigured(): void {
-    if (!this.crypto.configured) throw new VaultError('NOT_CONFIGURED', 'Token vault is not configured');
+    if (!this.crypto.configured)
+      throw new VaultError('NOT_CONFIGURED', 'Token vault is not configured');
   }
 }

@@ -14,7 +14,8 @@ export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 @Injectable()
 export class WebhookSecretService {
   constructor(
-    @InjectRepository(WebhookSecret) private readonly secrets: Repository<WebhookSecret>,
+    @InjectRepository(WebhookSecret)
+    private readonly secrets: Repository<WebhookSecret>,
     private readonly crypto: VaultCryptoService,
     private readonly clock: Clock,
   ) {}
@@ -35,21 +36,35 @@ export class WebhookSecretService {
   /** Secrets of several teams for signing (one query); teams without one are absent. */
   async forTeams(teamIds: string[]): Promise<Map<string, string>> {
     if (!this.crypto.configured || teamIds.length === 0) return new Map();
-    const rows = await this.secrets.findBy({ teamId: In([...new Set(teamIds)]) });
+    const rows = await this.secrets.findBy({
+      teamId: In([...new Set(teamIds)]),
+    });
     return new Map(rows.map((row) => [row.teamId, this.decrypt(row)]));
   }
 
   private async store(teamId: string, onlyIfMissing: boolean): Promise<string> {
     const secret = `${WEBHOOK_SECRET_PREFIX}${randomBytes(32).toString('base64url')}`;
-    const envelope = this.crypto.encrypt(Buffer.from(secret, 'utf8'), webhookSecretAad(teamId));
-    const row = this.secrets.create({ teamId, ...envelope, createdAt: this.clock.now() });
+    const envelope = this.crypto.encrypt(
+      Buffer.from(secret, 'utf8'),
+      webhookSecretAad(teamId),
+    );
+    const row = this.secrets.create({
+      teamId,
+      ...envelope,
+      createdAt: this.clock.now(),
+    });
     const insert = this.secrets.createQueryBuilder().insert().values(row);
     if (onlyIfMissing) {
       await insert.orIgnore().execute();
       // A concurrent first call may have won; everyone then uses the stored one.
       return this.decrypt(await this.secrets.findOneByOrFail({ teamId }));
     }
-    await insert.orUpdate(['key_id', 'iv', 'ciphertext', 'auth_tag', 'created_at'], ['team_id']).execute();
+    await insert
+      .orUpdate(
+        ['key_id', 'iv', 'ciphertext', 'auth_tag', 'created_at'],
+        ['team_id'],
+      )
+      .execute();
     return secret;
   }
 
@@ -63,6 +78,7 @@ export class WebhookSecretService {
   }
 
   private assertConfigured(): void {
-    if (!this.crypto.configured) throw new VaultError('NOT_CONFIGURED', 'Token vault is not configured');
+    if (!this.crypto.configured)
+      throw new VaultError('NOT_CONFIGURED', 'Token vault is not configured');
   }
 }

@@ -7,25 +7,43 @@ export class ApiClient {
     private readonly key: string,
   ) {}
 
-  async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  async request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { Authorization: `Bearer ${this.key}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      headers: {
+        Authorization: `Bearer ${this.key}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
     this.responses.push(text);
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
+    return {
+      status: response.status,
+      body: (text ? JSON.parse(text) : {}) as T,
+    };
   }
 
   async createTask(body: Record<string, unknown>): Promise<string> {
-    const response = await this.request<{ task: { id: string } }>('POST', '/v1/tasks', body);
-    if (response.status !== 201) throw new Error(`task creation failed: ${response.status} ${JSON.stringify(response.body)}`);
+    const response = await this.request<{ task: { id: string } }>(
+      'POST',
+      '/v1/tasks',
+      body,
+    );
+    if (response.status !== 201)
+      throw new Error(
+        `task creation failed: ${response.status} ${JSON.stringify(response.body)}`,
+      );
     return response.body.task.id;
   }
 
   async task(id: string): Promise<TaskBody> {
-    return (await this.request<{ task: TaskBody }>('GET', `/v1/tasks/${id}`)).body.task;
+    return (await this.request<{ task: TaskBody }>('GET', `/v1/tasks/${id}`))
+      .body.task;
   }
 }
 

@@ -6,8 +6,12 @@ import pg from 'pg';
  */
 export default async function globalSetup(): Promise<void> {
   if (process.env.TEST_DB === 'pglite') return;
-  const url = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  const url =
+    process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: 5000,
+  });
   try {
     await client.connect();
     await client.end();
@@ -15,6 +19,7 @@ export default async function globalSetup(): Promise<void> {
     throw new Error(
       `PostgreSQL is not reachable at ${url} (${(error as Error).message}). ` +
         'Start it, set TEST_DATABASE_URL, or run the suite on the embedded database with TEST_DB=pglite.',
+      { cause: error },
     );
   }
 }

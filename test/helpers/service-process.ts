@@ -23,17 +23,28 @@ export async function freePort(): Promise<number> {
 }
 
 /** Runs the built server (dist/main.js) as a real process and waits until /health answers 200. */
-export async function startService(env: Record<string, string>, timeoutMs = 60_000): Promise<ServiceProcess> {
+export async function startService(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<ServiceProcess> {
   const port = Number(env.PORT ?? (await freePort()));
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env, PORT: String(port) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      LOG_LEVEL: 'info',
+      ...env,
+      PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const service = track(child, port);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}:\n${service.output()}`);
+    if (child.exitCode !== null)
+      throw new Error(
+        `service exited with ${child.exitCode}:\n${service.output()}`,
+      );
     try {
       const response = await fetch(`${service.url}/health`);
       if (response.status === 200) return service;
@@ -74,10 +85,14 @@ function track(child: ChildProcess, port: number): ServiceProcess {
     url: `http://127.0.0.1:${port}`,
     output: () => output,
     async kill(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode ?? child.signalCode;
+      if (child.exitCode !== null || child.signalCode !== null)
+        return child.exitCode ?? child.signalCode;
       const exited = once(child, 'exit');
       child.kill(signal);
-      const [code, endedBy] = (await exited) as [number | null, NodeJS.Signals | null];
+      const [code, endedBy] = (await exited) as [
+        number | null,
+        NodeJS.Signals | null,
+      ];
       return code ?? endedBy;
     },
   };

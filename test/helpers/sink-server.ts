@@ -1,5 +1,10 @@
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 
 export interface ReceivedCall {
   method: string;
@@ -9,7 +14,10 @@ export interface ReceivedCall {
   at: number;
 }
 
-export type SinkHandler = (call: ReceivedCall, response: ServerResponse) => void | Promise<void>;
+export type SinkHandler = (
+  call: ReceivedCall,
+  response: ServerResponse,
+) => void | Promise<void>;
 
 /** A real HTTP target for the executor: records every call, answers through a per-test handler. */
 export class SinkServer {
@@ -26,7 +34,13 @@ export class SinkServer {
       let body = '';
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
       request.on('end', () => {
-        const call = { method: request.method ?? '', path: request.url ?? '', headers: request.headers, body, at: Date.now() };
+        const call = {
+          method: request.method ?? '',
+          path: request.url ?? '',
+          headers: request.headers,
+          body,
+          at: Date.now(),
+        };
         this.calls.push(call);
         void this.handler(call, response);
       });
@@ -61,12 +75,17 @@ export class SinkServer {
   }
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

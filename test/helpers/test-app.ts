@@ -26,7 +26,10 @@ export function randomVaultKey(id = 'k1'): string {
  * The production AppModule with the production setup (pipes, filters, guards, body limits),
  * on the given test database. The worker is off unless asked for.
  */
-export async function startTestApp(database: TestDatabase, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  database: TestDatabase,
+  env: Record<string, string> = {},
+): Promise<TestApp> {
   const config = buildConfiguration({
     WORKER_ENABLED: 'false',
     LOG_LEVEL: 'silent',
@@ -34,8 +37,13 @@ export async function startTestApp(database: TestDatabase, env: Record<string, s
     ...database.env,
     ...env,
   });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot(config)],
+  }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({
+    bodyParser: false,
+    logger: false,
+  });
   configureApp(app);
   try {
     await app.init();

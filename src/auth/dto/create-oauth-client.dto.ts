@@ -1,5 +1,12 @@
 import { Transform } from 'class-transformer';
-import { ArrayNotEmpty, IsArray, IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsIn,
+  IsNotEmpty,
+  IsString,
+  MaxLength,
+} from 'class-validator';
 import { trimmed } from '../../common/validation/trimmed.js';
 import { SCOPES, type Scope } from '../scopes.js';
 
@@ -12,8 +19,14 @@ export class CreateOAuthClientDto {
   name: string;
 
   /** Scopes the client may request: a non-empty subset of tokens:read, tokens:write, tasks:read, tasks:write. */
-  @IsIn(SCOPES, { each: true, message: `scopes must only contain ${SCOPES.join(', ')}` })
-  @IsString({ each: true, message: `scopes must only contain ${SCOPES.join(', ')}` })
+  @IsIn(SCOPES, {
+    each: true,
+    message: `scopes must only contain ${SCOPES.join(', ')}`,
+  })
+  @IsString({
+    each: true,
+    message: `scopes must only contain ${SCOPES.join(', ')}`,
+  })
   @ArrayNotEmpty({ message: 'scopes must not be empty' })
   @IsArray({ message: 'scopes must be an array of strings' })
   scopes: Scope[];

@@ -50,15 +50,19 @@ export class RateLimiterService {
       limit: this.limit,
       remaining: Math.max(0, this.limit - used),
       resetAt: Math.ceil((windowStart + WINDOW_MS) / 1000),
-      retryAfterSeconds: Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000)),
+      retryAfterSeconds: Math.max(
+        1,
+        Math.ceil((windowStart + WINDOW_MS - now) / 1000),
+      ),
       allowed: used <= this.limit,
     };
   }
 
   @Interval('rate-limit-sweep', 60_000)
   async sweepOldWindows(): Promise<void> {
-    await this.db.query(`DELETE FROM rate_limit_windows WHERE window_start < $1`, [
-      new Date(this.clock.now().getTime() - 2 * WINDOW_MS),
-    ]);
+    await this.db.query(
+      `DELETE FROM rate_limit_windows WHERE window_start < $1`,
+      [new Date(this.clock.now().getTime() - 2 * WINDOW_MS)],
+    );
   }
 }

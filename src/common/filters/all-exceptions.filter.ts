@@ -1,4 +1,10 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Logger,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError, OAuthProtocolError } from '../errors/app-error.js';
 import { httpStatusOf } from '../errors/http-status-of.js';
@@ -16,7 +22,10 @@ interface BodyParserError {
   status?: number;
 }
 
-const INTERNAL_ERROR: ErrorReply = { status: 500, body: { error: 'Internal server error' } };
+const INTERNAL_ERROR: ErrorReply = {
+  status: 500,
+  body: { error: 'Internal server error' },
+};
 
 /** Every error leaves as `{"error": "..."}`; a 500 never carries internals and is logged instead. */
 @Catch()
@@ -43,7 +52,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   private replyFor(exception: unknown, request: Request): ErrorReply {
     if (exception instanceof AppError) {
-      return { status: httpStatusOf(exception.kind), body: { error: exception.message }, headers: exception.headers };
+      return {
+        status: httpStatusOf(exception.kind),
+        body: { error: exception.message },
+        headers: exception.headers,
+      };
     }
     if (exception instanceof VaultError) {
       return this.replyForVault(exception);
@@ -51,12 +64,20 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof OAuthProtocolError) {
       return {
         status: exception.status,
-        body: { error: exception.code, error_description: exception.description },
-        headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache', ...exception.headers },
+        body: {
+          error: exception.code,
+          error_description: exception.description,
+        },
+        headers: {
+          'Cache-Control': 'no-store',
+          Pragma: 'no-cache',
+          ...exception.headers,
+        },
       };
     }
     // Nest's Express adapter wraps body-parser failures in an HttpException; the cause says which.
-    const cause = exception instanceof HttpException ? exception.cause : exception;
+    const cause =
+      exception instanceof HttpException ? exception.cause : exception;
     if (isBodyParserError(cause)) {
       return this.replyForBodyParser(cause);
     }
@@ -85,32 +106,46 @@ export class AllExceptionsFilter implements ExceptionFilter {
       case 'entity.too.large':
         return { status: 413, body: { error: 'Request body too large' } };
       case 'entity.parse.failed':
-        return { status: 400, body: { error: 'Malformed JSON in request body' } };
+        return {
+          status: 400,
+          body: { error: 'Malformed JSON in request body' },
+        };
       case 'encoding.unsupported':
       case 'charset.unsupported':
-        return { status: 415, body: { error: 'Unsupported request body encoding' } };
+        return {
+          status: 415,
+          body: { error: 'Unsupported request body encoding' },
+        };
       default:
         return { status: 400, body: { error: 'Unreadable request body' } };
     }
   }
 
-  private replyForHttpException(exception: HttpException, request: Request): ErrorReply {
+  private replyForHttpException(
+    exception: HttpException,
+    request: Request,
+  ): ErrorReply {
     const status = exception.getStatus();
-    if (status === HttpStatus.NOT_FOUND && exception.constructor.name === 'NotFoundException') {
-      return { status, body: { error: `Route ${request.method} ${request.path} not found` } };
+    if (status === 404 && exception.constructor.name === 'NotFoundException') {
+      return {
+        status,
+        body: { error: `Route ${request.method} ${request.path} not found` },
+      };
     }
     if (status >= 500) return INTERNAL_ERROR;
     const payload = exception.getResponse();
     const message =
       typeof payload === 'string'
         ? payload
-        : firstMessage((payload as { message?: unknown }).message) ?? exception.message;
+        : (firstMessage((payload as { message?: unknown }).message) ??
+          exception.message);
     return { status, body: { error: message } };
   }
 }
 
 function firstMessage(message: unknown): string | undefined {
-  if (Array.isArray(message)) return typeof message[0] === 'string' ? message[0] : undefined;
+  if (Array.isArray(message))
+    return typeof message[0] === 'string' ? message[0] : undefined;
   return typeof message === 'string' ? message : undefined;
 }
 

@@ -12,19 +12,27 @@ export class AddressPolicy {
   private readonly allowed: Cidr[];
 
   constructor(config: ConfigService<AppConfiguration, true>) {
-    this.allowed = config.get('executor', { infer: true }).allowedPrivateTargets;
+    this.allowed = config.get('executor', {
+      infer: true,
+    }).allowedPrivateTargets;
   }
 
   isAllowed(address: string): boolean {
     if (!ipaddr.isValid(address)) return false;
     const parsed = ipaddr.process(address);
     if (parsed.range() === 'unicast') return true;
-    return this.allowed.some(([range, bits]) => parsed.kind() === range.kind() && parsed.match(range, bits));
+    return this.allowed.some(
+      ([range, bits]) =>
+        parsed.kind() === range.kind() && parsed.match(range, bits),
+    );
   }
 }
 
 /** The IP literal a URL hostname holds (brackets removed), or null when it is a name. */
 export function ipLiteralOf(hostname: string): string | null {
-  const bare = hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
+  const bare =
+    hostname.startsWith('[') && hostname.endsWith(']')
+      ? hostname.slice(1, -1)
+      : hostname;
   return ipaddr.isValid(bare) ? bare : null;
 }

@@ -53,7 +53,9 @@ export class CreateAuthTables1764230400000 implements MigrationInterface {
         CONSTRAINT uq_oauth_access_tokens_token_hash UNIQUE (token_hash)
       )`);
     // Revoking every token of a deleted client.
-    await db.query(`CREATE INDEX ix_oauth_access_tokens_client ON oauth_access_tokens (client_id)`);
+    await db.query(
+      `CREATE INDEX ix_oauth_access_tokens_client ON oauth_access_tokens (client_id)`,
+    );
     // Fixed one-minute windows shared by every process; old windows are swept by the scheduler.
     await db.query(`
       CREATE TABLE rate_limit_windows (

@@ -39,16 +39,22 @@ export class CreateTaskTables1764230400002 implements MigrationInterface {
         on_complete_at timestamptz
       )`);
     // GET /v1/tasks: a team's tasks newest first; id breaks ties between equal timestamps.
-    await db.query(`CREATE INDEX ix_tasks_team_created ON tasks (team_id, created_at DESC, id DESC)`);
+    await db.query(
+      `CREATE INDEX ix_tasks_team_created ON tasks (team_id, created_at DESC, id DESC)`,
+    );
     // GET /v1/tasks?status=: the same order within one status.
-    await db.query(`CREATE INDEX ix_tasks_team_status_created ON tasks (team_id, status, created_at DESC, id DESC)`);
+    await db.query(
+      `CREATE INDEX ix_tasks_team_status_created ON tasks (team_id, status, created_at DESC, id DESC)`,
+    );
     // The claim query: only runnable rows are in it, so it stays small however many finished tasks
     // the table holds, and its order is the claim order (priority, then due time).
     await db.query(
       `CREATE INDEX ix_tasks_runnable ON tasks (priority DESC, run_at) WHERE status IN ('pending','delayed')`,
     );
     // Lease reaping and graceful release look at processing rows only.
-    await db.query(`CREATE INDEX ix_tasks_processing_lease ON tasks (lease_expires_at) WHERE status = 'processing'`);
+    await db.query(
+      `CREATE INDEX ix_tasks_processing_lease ON tasks (lease_expires_at) WHERE status = 'processing'`,
+    );
     // Completion webhooks waiting for delivery.
     await db.query(
       `CREATE INDEX ix_tasks_on_complete_due ON tasks (on_complete_claimed_at) WHERE on_complete_state IN ('pending','sending')`,
@@ -73,7 +79,9 @@ export class CreateTaskTables1764230400002 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (team_id, key)
       )`);
-    await db.query(`CREATE INDEX ix_idempotency_keys_created ON idempotency_keys (created_at)`);
+    await db.query(
+      `CREATE INDEX ix_idempotency_keys_created ON idempotency_keys (created_at)`,
+    );
     // Status changes wake long-polls in every process; a task that becomes runnable now wakes idle
     // workers. The due payload is constant so PostgreSQL folds a batch into one notification.
     await db.query(`

@@ -3,4 +3,8 @@ import { CreateVaultTables1764230400001 } from './1764230400001-CreateVaultTable
 import { CreateTaskTables1764230400002 } from './1764230400002-CreateTaskTables.js';
 
 /** Listed explicitly: ES modules cannot be globbed by TypeORM at runtime. */
-export const MIGRATIONS = [CreateAuthTables1764230400000, CreateVaultTables1764230400001, CreateTaskTables1764230400002];
+export const MIGRATIONS = [
+  CreateAuthTables1764230400000,
+  CreateVaultTables1764230400001,
+  CreateTaskTables1764230400002,
+];

@@ -1,9 +1,23 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, Min, Validate } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  Validate,
+} from 'class-validator';
 import { urlProblem } from '../../common/net/target-url.js';
 import { MaxUtf8Bytes } from '../../common/validation/max-utf8-bytes.validator.js';
 import { Satisfies } from '../../common/validation/satisfies.validator.js';
-import { HTTP_METHODS, RETRY_BACKOFFS, type HttpMethod, type RetryBackoff } from '../task-status.js';
+import {
+  HTTP_METHODS,
+  RETRY_BACKOFFS,
+  type HttpMethod,
+  type RetryBackoff,
+} from '../task-status.js';
 import { headersProblem } from '../validation/header-rules.js';
 
 export const MAX_TASK_BODY_BYTES = 1024 * 1024;
@@ -18,7 +32,8 @@ function between(field: string, min: number, max: number) {
 }
 
 function applyAll(decorators: PropertyDecorator[]): PropertyDecorator {
-  return (target, key) => decorators.forEach((decorator) => decorator(target, key));
+  return (target, key) =>
+    decorators.forEach((decorator) => decorator(target, key));
 }
 
 export class CreateTaskDto {
@@ -28,8 +43,12 @@ export class CreateTaskDto {
 
   /** HTTP method: GET, POST, PUT, PATCH or DELETE. */
   @IsOptional()
-  @IsIn(HTTP_METHODS, { message: `method must be one of ${HTTP_METHODS.join(', ')}` })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value))
+  @IsIn(HTTP_METHODS, {
+    message: `method must be one of ${HTTP_METHODS.join(', ')}`,
+  })
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.toUpperCase() : value,
+  )
   method: HttpMethod = 'POST';
 
   /** Request headers (at most 50). A value starting with `tok_` is a vault reference. */
@@ -39,7 +58,9 @@ export class CreateTaskDto {
 
   /** Request body (at most 1 MiB); not sent for GET. */
   @IsOptional()
-  @Validate(MaxUtf8Bytes, [MAX_TASK_BODY_BYTES], { message: 'body must be at most 1 MiB' })
+  @Validate(MaxUtf8Bytes, [MAX_TASK_BODY_BYTES], {
+    message: 'body must be at most 1 MiB',
+  })
   @IsString({ message: 'body must be a string' })
   body?: string;
 
@@ -55,7 +76,10 @@ export class CreateTaskDto {
 
   /** ISO 8601 time before which the task must not run. */
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'delayUntil must be an ISO 8601 date-time' })
+  @IsISO8601(
+    { strict: true },
+    { message: 'delayUntil must be an ISO 8601 date-time' },
+  )
   @IsString({ message: 'delayUntil must be an ISO 8601 date-time' })
   delayUntil?: string;
 
@@ -66,7 +90,9 @@ export class CreateTaskDto {
 
   /** `exponential` (1, 2, 4, 8 s…) or `linear` (1, 2, 3 s…). */
   @IsOptional()
-  @IsIn(RETRY_BACKOFFS, { message: `retryBackoff must be one of ${RETRY_BACKOFFS.join(', ')}` })
+  @IsIn(RETRY_BACKOFFS, {
+    message: `retryBackoff must be one of ${RETRY_BACKOFFS.join(', ')}`,
+  })
   retryBackoff: RetryBackoff = 'exponential';
 
   /** 1–10, higher runs first. */

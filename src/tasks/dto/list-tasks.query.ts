@@ -5,7 +5,9 @@ import { TASK_STATUSES, type TaskStatus } from '../task-status.js';
 export class ListTasksQuery {
   /** Only tasks in this status. */
   @IsOptional()
-  @IsIn(TASK_STATUSES, { message: `status must be one of ${TASK_STATUSES.join(', ')}` })
+  @IsIn(TASK_STATUSES, {
+    message: `status must be one of ${TASK_STATUSES.join(', ')}`,
+  })
   status?: TaskStatus;
 
   /** Page size, 1–100 (default 20). */

@@ -90,7 +90,11 @@ export class Task {
   @Column({ name: 'on_complete_state', type: 'text', nullable: true })
   onCompleteState: OnCompleteState | null;
 
-  @Column({ name: 'on_complete_claimed_at', type: 'timestamptz', nullable: true })
+  @Column({
+    name: 'on_complete_claimed_at',
+    type: 'timestamptz',
+    nullable: true,
+  })
   onCompleteClaimedAt: Date | null;
 
   @Column({ name: 'on_complete_status_code', type: 'integer', nullable: true })

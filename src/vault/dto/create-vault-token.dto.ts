@@ -1,5 +1,11 @@
 import { Transform } from 'class-transformer';
-import { IsNotEmpty, IsString, Matches, MaxLength, Validate } from 'class-validator';
+import {
+  IsNotEmpty,
+  IsString,
+  Matches,
+  MaxLength,
+  Validate,
+} from 'class-validator';
 import { trimmed } from '../../common/validation/trimmed.js';
 import { MaxUtf8Bytes } from '../../common/validation/max-utf8-bytes.validator.js';
 
@@ -14,8 +20,12 @@ export class CreateVaultTokenDto {
   name: string;
 
   /** The raw credential value (at most 8 KiB, no CR, LF or NUL: it is sent as a header value). */
-  @Matches(/^[^\r\n\0]*$/, { message: 'value must not contain CR, LF or NUL characters' })
-  @Validate(MaxUtf8Bytes, [MAX_VAULT_VALUE_BYTES], { message: 'value must be at most 8 KiB' })
+  @Matches(/^[^\r\n\0]*$/, {
+    message: 'value must not contain CR, LF or NUL characters',
+  })
+  @Validate(MaxUtf8Bytes, [MAX_VAULT_VALUE_BYTES], {
+    message: 'value must be at most 8 KiB',
+  })
   @IsNotEmpty({ message: 'value is required' })
   @IsString({ message: 'value must be a string' })
   value: string;
