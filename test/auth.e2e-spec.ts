@@ -328,11 +328,9 @@ describe('Auth (e2e)', () => {
         const without = await accessToken(
           await newClient(all.filter((s) => s !== scope)),
         );
-        const denied = await sut
-          .http()
-          [method as 'get'](path)
-          .set(bearer(without))
-          .send({});
+        const send = (token: string) =>
+          sut.http()[method as 'get'](path).set(bearer(token)).send({});
+        const denied = await send(without);
         expect([method, path, denied.status, denied.body]).toEqual([
           method,
           path,
@@ -340,11 +338,7 @@ describe('Auth (e2e)', () => {
           { error: `Insufficient scope: requires ${scope}` },
         ]);
         const withScope = await accessToken(await newClient([scope]));
-        const allowed = await sut
-          .http()
-          [method as 'get'](path)
-          .set(bearer(withScope))
-          .send({});
+        const allowed = await send(withScope);
         expect([method, path, allowed.status]).not.toEqual([method, path, 403]);
       }
     });

@@ -414,9 +414,8 @@ describe('Tasks API (e2e)', () => {
           ['post', '/cancel'],
           ['post', '/retry'],
         ] as const) {
-          const response = await sut
-            .http()
-            [method](`/v1/tasks/${target}${path}`)
+          const http = sut.http();
+          const response = await http[method](`/v1/tasks/${target}${path}`)
             .set(bearer(teamB.key))
             .expect(404);
           expect(response.body).toEqual({ error: 'Task not found' });
