@@ -70,6 +70,7 @@ describe('Foundation (e2e)', () => {
     const response = await sut.http().get('/metrics').expect(200);
     expect(response.headers['content-type']).toContain('text/plain');
     expect(response.text).toContain('asyncqueue_process_cpu_seconds_total');
+    expect(response.text).toContain('asyncqueue_tasks{status="pending"}');
   });
 
   it('should publish the OpenAPI document with bearer and X-API-Key schemes', async () => {

@@ -55,6 +55,10 @@ export class CreateTaskTables1764230400002 implements MigrationInterface {
     await db.query(
       `CREATE INDEX ix_tasks_processing_lease ON tasks (lease_expires_at) WHERE status = 'processing'`,
     );
+    // Queue depth by status (/metrics) counts only unfinished tasks, however many finished ones exist.
+    await db.query(
+      `CREATE INDEX ix_tasks_open_status ON tasks (status) WHERE status IN ('pending','delayed','processing','waiting','polling')`,
+    );
     // Completion webhooks waiting for delivery.
     await db.query(
       `CREATE INDEX ix_tasks_on_complete_due ON tasks (on_complete_claimed_at) WHERE on_complete_state IN ('pending','sending')`,

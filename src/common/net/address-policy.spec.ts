@@ -1,0 +1,69 @@
+import type { ConfigService } from '@nestjs/config';
+import {
+  buildConfiguration,
+  type AppConfiguration,
+} from '../../config/configuration.js';
+import { AddressPolicy, ipLiteralOf } from './address-policy.js';
+
+function policy(allowed = ''): AddressPolicy {
+  const config = buildConfiguration({ ALLOWED_PRIVATE_TARGETS: allowed });
+  return new AddressPolicy({
+    get: () => config.executor,
+  } as unknown as ConfigService<AppConfiguration, true>);
+}
+
+describe('AddressPolicy', () => {
+  const sut = policy();
+
+  it.each(['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111'])(
+    'should allow the public address %s',
+    (address) => {
+      expect(sut.isAllowed(address)).toBe(true);
+    },
+  );
+
+  it.each([
+    '127.0.0.1',
+    '127.5.5.5',
+    '10.0.0.1',
+    '172.16.0.1',
+    '192.168.0.1',
+    '169.254.169.254',
+    '0.0.0.0',
+    '100.64.0.1',
+    '224.0.0.1',
+    '255.255.255.255',
+    '::1',
+    '::',
+    'fe80::1',
+    'fc00::1',
+    '::ffff:127.0.0.1',
+    '::ffff:10.0.0.1',
+    'not-an-ip',
+  ])('should refuse the non-public address %s', (address) => {
+    expect(sut.isAllowed(address)).toBe(false);
+  });
+
+  it('should allow non-public addresses inside ALLOWED_PRIVATE_TARGETS only', () => {
+    const allowing = policy('127.0.0.1/32,fd00::/8');
+    expect(allowing.isAllowed('127.0.0.1')).toBe(true);
+    expect(allowing.isAllowed('::ffff:127.0.0.1')).toBe(true);
+    expect(allowing.isAllowed('fd00::5')).toBe(true);
+    expect(allowing.isAllowed('127.0.0.2')).toBe(false);
+    expect(allowing.isAllowed('::1')).toBe(false);
+  });
+
+  it('should read IP literals out of URL hostnames, in every spelling the URL parser accepts', () => {
+    expect(ipLiteralOf(new URL('http://0x7f.1/').hostname)).toBe('127.0.0.1');
+    expect(ipLiteralOf(new URL('http://2130706433/').hostname)).toBe(
+      '127.0.0.1',
+    );
+    expect(ipLiteralOf(new URL('http://017700000001/').hostname)).toBe(
+      '127.0.0.1',
+    );
+    expect(ipLiteralOf(new URL('http://[::ffff:127.0.0.1]/').hostname)).toBe(
+      '::ffff:7f00:1',
+    );
+    expect(ipLiteralOf(new URL('http://example.com/').hostname)).toBeNull();
+  });
+});

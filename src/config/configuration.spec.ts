@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { buildConfiguration, ConfigValidationError } from './configuration.js';
+
+describe('buildConfiguration', () => {
+  it('should apply the defaults of SPEC §2', () => {
+    const sut = buildConfiguration({});
+    expect(sut.http).toEqual({
+      port: 3000,
+      apiEnabled: true,
+      publicBaseUrl: 'http://localhost:3000',
+    });
+    expect(sut.database.url).toBeUndefined();
+    expect(sut.executor).toMatchObject({
+      enabled: true,
+      concurrency: 32,
+      allowedPrivateTargets: [],
+    });
+    expect(sut.auth.rateLimitPerMinute).toBe(600);
+    expect(sut.logging.level).toBe('info');
+    expect(sut.vault.keys).toBeUndefined();
+  });
+
+  it('should parse a keyring with the primary first', () => {
+    const one = randomBytes(32).toString('base64');
+    const two = randomBytes(32).toString('base64');
+    const sut = buildConfiguration({ VAULT_KEYS: `new:${two}, old:${one}` });
+    expect(sut.vault.keys?.map((k) => k.id)).toEqual(['new', 'old']);
+    expect(sut.vault.keys?.[0].key).toHaveLength(32);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ EXECUTOR_CONCURRENCY: '0' }, 'EXECUTOR_CONCURRENCY'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [
+      {
+        VAULT_KEYS: `a:${randomBytes(32).toString('base64')},a:${randomBytes(32).toString('base64')}`,
+      },
+      'VAULT_KEYS',
+    ],
+    [
+      { VAULT_KEYS: `bad id:${randomBytes(32).toString('base64')}` },
+      'VAULT_KEYS',
+    ],
+    [{ PUBLIC_BASE_URL: 'ftp://x' }, 'PUBLIC_BASE_URL'],
+  ])('should name the variable in %j', (env, variable) => {
+    expect(() => buildConfiguration(env)).toThrow(ConfigValidationError);
+    expect(() => buildConfiguration(env)).toThrow(
+      `Invalid configuration: ${variable} `,
+    );
+  });
+});
