@@ -38,12 +38,13 @@ describe('Outbound address policy (system)', () => {
       ALLOWED_PRIVATE_TARGETS: '127.0.0.2/32',
       RATE_LIMIT_PER_MINUTE: '100000',
     };
-    service = await startService(env);
+    // The CLI runs first: on the embedded database only one process may hold the data directory.
     const created = await runNode(
       'cli.js',
       ['teams', 'create', '--name', 'policy'],
       env,
     );
+    service = await startService(env);
     client = new ApiClient(
       service.url,
       (JSON.parse(created.stdout) as { apiKey: string }).apiKey,

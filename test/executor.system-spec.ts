@@ -24,6 +24,7 @@ const TERMINAL = ['completed', 'failed', 'timeout', 'cancelled'];
     let sink: SinkServer;
     let api: ServiceProcess;
     let client: ApiClient;
+  let apiKey: string;
     let db: pg.Client;
     const workers: ServiceProcess[] = [];
     const vaultKeys = randomVaultKey('sys');
@@ -46,10 +47,8 @@ const TERMINAL = ['completed', 'failed', 'timeout', 'cancelled'];
         baseEnv,
       );
       expect(created.code).toBe(0);
-      client = new ApiClient(
-        api.url,
-        (JSON.parse(created.stdout) as { apiKey: string }).apiKey,
-      );
+      apiKey = (JSON.parse(created.stdout) as { apiKey: string }).apiKey;
+      client = new ApiClient(api.url, apiKey);
       db = new pg.Client({ connectionString: database.url });
       await db.connect();
     }, 120_000);
@@ -388,6 +387,8 @@ const TERMINAL = ['completed', 'failed', 'timeout', 'cancelled'];
       ).toString();
       expect(dump).toContain(token.body.token.id);
       expect(dump).not.toContain(canary);
+    expect(dump).not.toContain(apiKey);
+    expect(api.output()).not.toContain(apiKey);
       expect(client.responses.join('\n')).not.toContain(canary);
       expect(worker.output()).toContain('"level":20');
       expect(worker.output()).not.toContain(canary);

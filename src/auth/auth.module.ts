@@ -3,7 +3,6 @@ import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysService } from './api-keys.service.js';
 import { BearerStrategy } from './bearer.strategy.js';
-import { EmbeddedBootstrapService } from './embedded-bootstrap.service.js';
 import { ApiKey } from './entities/api-key.entity.js';
 import { OAuthAccessToken } from './entities/oauth-access-token.entity.js';
 import { OAuthClient } from './entities/oauth-client.entity.js';
@@ -32,7 +31,6 @@ import { TeamsService } from './teams.service.js';
     RateLimiterService,
     AccessGuard,
     RateLimitGuard,
-    EmbeddedBootstrapService,
   ],
   exports: [
     ApiKeysService,
