@@ -79,6 +79,19 @@ describe('Service process (system)', () => {
     }
   }, 120_000);
 
+  it('should print exactly one JSON line from the CLI on a fresh embedded database', async () => {
+    const result = await runNode(
+      'cli.js',
+      ['teams', 'create', '--name', 'solo'],
+      {
+        DATA_DIR: join(database.dataDir, 'cli-embedded'),
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ team: { name: 'solo' } });
+  }, 60_000);
+
   (testDatabaseKind() === 'postgres' ? describe : describe.skip)(
     'on PostgreSQL',
     () => {
