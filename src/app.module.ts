@@ -41,9 +41,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         AuthModule,
-        ...(config.http.apiEnabled
-          ? [AuthApiModule, VaultApiModule, TasksApiModule]
-          : []),
+        ...(config.http.apiEnabled ? [AuthApiModule, VaultApiModule, TasksApiModule] : []),
         ...(config.executor.enabled ? [ExecutorModule] : []),
       ],
       providers: [

@@ -1,18 +1,13 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import {
-  API_KEY_SECURITY,
-  BEARER_SECURITY,
-} from './common/http/security-schemes.js';
+import { API_KEY_SECURITY, BEARER_SECURITY } from './common/http/security-schemes.js';
 
 /** JSON bodies may hold a 1 MiB task body after JSON escaping, so the parser limit sits above it. */
 export const REQUEST_BODY_LIMIT = '3mb';
 
 /** Everything main.ts and the test apps share, so a supertest app is the production app. */
-export function configureApp(
-  app: NestExpressApplication,
-): NestExpressApplication {
+export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: REQUEST_BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: '64kb', extended: false });
@@ -26,9 +21,7 @@ export function configureApp(
 function setUpSwagger(app: NestExpressApplication): void {
   const document = new DocumentBuilder()
     .setTitle('AsyncQueue')
-    .setDescription(
-      'Self-hostable HTTP task queue with an encrypted credential vault',
-    )
+    .setDescription('Self-hostable HTTP task queue with an encrypted credential vault')
     .setVersion('1')
     .addBearerAuth(
       {
@@ -38,17 +31,9 @@ function setUpSwagger(app: NestExpressApplication): void {
       },
       BEARER_SECURITY,
     )
-    .addApiKey(
-      { type: 'apiKey', in: 'header', name: 'X-API-Key' },
-      API_KEY_SECURITY,
-    )
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, API_KEY_SECURITY)
     .build();
-  SwaggerModule.setup(
-    'docs',
-    app,
-    () => SwaggerModule.createDocument(app, document),
-    {
-      jsonDocumentUrl: 'docs-json',
-    },
-  );
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, document), {
+    jsonDocumentUrl: 'docs-json',
+  });
 }

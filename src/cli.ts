@@ -10,10 +10,7 @@ import { loadConfigurationOrExit } from './config/load-configuration.js';
  */
 async function main(argv: string[]): Promise<number> {
   const config = loadConfigurationOrExit();
-  const app = await NestFactory.createApplicationContext(
-    CliModule.forRoot(config),
-    { logger: ['error'] },
-  );
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error'] });
   try {
     const output = await runCommand(app, argv);
     process.stdout.write(`${JSON.stringify(output)}\n`);
@@ -28,8 +25,7 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`${message}\n`);
-    if (error instanceof CliUsageError)
-      process.stderr.write(`${CliUsageError.usage}\n`);
+    if (error instanceof CliUsageError) process.stderr.write(`${CliUsageError.usage}\n`);
     process.exit(error instanceof CliUsageError ? 2 : 1);
   },
 );

@@ -7,20 +7,15 @@ import { loadConfigurationOrExit } from './config/load-configuration.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigurationOrExit();
-  const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(config),
-    {
-      bufferLogs: true,
-      bodyParser: false,
-    },
-  );
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
   configureApp(app);
   await app.listen(config.http.port);
 }
 
 bootstrap().catch((error: unknown) => {
-  process.stderr.write(
-    `AsyncQueue failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
+  process.stderr.write(`AsyncQueue failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

@@ -1,14 +1,7 @@
 import { ApiClient } from './helpers/api-client.js';
 import { randomVaultKey } from './helpers/test-app.js';
-import {
-  createTestDatabase,
-  type TestDatabase,
-} from './helpers/test-database.js';
-import {
-  runNode,
-  startService,
-  type ServiceProcess,
-} from './helpers/service-process.js';
+import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
+import { runNode, startService, type ServiceProcess } from './helpers/service-process.js';
 import { SinkServer, waitFor } from './helpers/sink-server.js';
 
 /**
@@ -39,16 +32,9 @@ describe('Outbound address policy (system)', () => {
       RATE_LIMIT_PER_MINUTE: '100000',
     };
     // The CLI runs first: on the embedded database only one process may hold the data directory.
-    const created = await runNode(
-      'cli.js',
-      ['teams', 'create', '--name', 'policy'],
-      env,
-    );
+    const created = await runNode('cli.js', ['teams', 'create', '--name', 'policy'], env);
     service = await startService(env);
-    client = new ApiClient(
-      service.url,
-      (JSON.parse(created.stdout) as { apiKey: string }).apiKey,
-    );
+    client = new ApiClient(service.url, (JSON.parse(created.stdout) as { apiKey: string }).apiKey);
   }, 120_000);
 
   afterAll(async () => {
@@ -77,55 +63,36 @@ describe('Outbound address policy (system)', () => {
   });
 
   it.each([
-    [
-      'a name that resolves to loopback',
-      () => `http://localhost:${forbidden.port}/direct`,
-    ],
+    ['a name that resolves to loopback', () => `http://localhost:${forbidden.port}/direct`],
     [
       'a redirect to a loopback literal',
-      () =>
-        allowed.url(
-          `/redirect-to/${encodeURIComponent(forbidden.url('/hop'))}`,
-        ),
+      () => allowed.url(`/redirect-to/${encodeURIComponent(forbidden.url('/hop'))}`),
     ],
     [
       'a redirect to a loopback name',
-      () =>
-        allowed.url(
-          `/redirect-to/${encodeURIComponent(`http://localhost:${forbidden.port}/hop`)}`,
-        ),
+      () => allowed.url(`/redirect-to/${encodeURIComponent(`http://localhost:${forbidden.port}/hop`)}`),
     ],
     [
       'a redirect to the metadata address',
-      () =>
-        allowed.url(
-          `/redirect-to/${encodeURIComponent('http://169.254.169.254/latest')}`,
-        ),
+      () => allowed.url(`/redirect-to/${encodeURIComponent('http://169.254.169.254/latest')}`),
     ],
-  ])(
-    'should fail without retrying and open no connection for %s',
-    async (_name, target) => {
-      const id = await client.createTask({
-        targetUrl: target(),
-        maxRetries: 3,
-      });
-      const task = await finished(id);
-      expect(task.status).toBe('failed');
-      expect(task.retryCount).toBe(0);
-      expect(task.error).toMatch(
-        /^Blocked: .* resolves to a non-public address/,
-      );
-      expect(forbidden.connections).toBe(0);
-    },
-  );
+  ])('should fail without retrying and open no connection for %s', async (_name, target) => {
+    const id = await client.createTask({
+      targetUrl: target(),
+      maxRetries: 3,
+    });
+    const task = await finished(id);
+    expect(task.status).toBe('failed');
+    expect(task.retryCount).toBe(0);
+    expect(task.error).toMatch(/^Blocked: .* resolves to a non-public address/);
+    expect(forbidden.connections).toBe(0);
+  });
 
   it('should follow a redirect that stays on allowed addresses', async () => {
     const final = await SinkServer.start('127.0.0.2');
     try {
       const id = await client.createTask({
-        targetUrl: allowed.url(
-          `/redirect-to/${encodeURIComponent(final.url('/landed'))}`,
-        ),
+        targetUrl: allowed.url(`/redirect-to/${encodeURIComponent(final.url('/landed'))}`),
       });
       const task = await finished(id);
       expect(task.status).toBe('completed');

@@ -1,14 +1,8 @@
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { IS_PUBLIC_KEY } from '../src/common/decorators/public.decorator.js';
-import {
-  API_KEY_ONLY_KEY,
-  REQUIRED_SCOPES_KEY,
-} from '../src/auth/decorators/require-scopes.decorator.js';
+import { API_KEY_ONLY_KEY, REQUIRED_SCOPES_KEY } from '../src/auth/decorators/require-scopes.decorator.js';
 import { generateApiKey } from '../src/auth/credentials/api-key-format.js';
-import {
-  createTestDatabase,
-  type TestDatabase,
-} from './helpers/test-database.js';
+import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { bearer, startTestApp, type TestApp } from './helpers/test-app.js';
 
 describe('Auth (e2e)', () => {
@@ -29,10 +23,7 @@ describe('Auth (e2e)', () => {
     await database.drop();
   });
 
-  async function newClient(
-    scopes: string[],
-    key = teamA.key,
-  ): Promise<{ id: string; secret: string }> {
+  async function newClient(scopes: string[], key = teamA.key): Promise<{ id: string; secret: string }> {
     const response = await sut
       .http()
       .post('/v1/oauth/clients')
@@ -42,10 +33,7 @@ describe('Auth (e2e)', () => {
     return { id: response.body.client.id, secret: response.body.clientSecret };
   }
 
-  async function accessToken(
-    client: { id: string; secret: string },
-    scope?: string,
-  ): Promise<string> {
+  async function accessToken(client: { id: string; secret: string }, scope?: string): Promise<string> {
     const form: Record<string, string> = { grant_type: 'client_credentials' };
     if (scope) form.scope = scope;
     const response = await sut
@@ -69,34 +57,18 @@ describe('Auth (e2e)', () => {
       ['a key with a bad checksum', `${generateApiKey().slice(0, -1)}0`],
       ['an unknown well-formed key', generateApiKey()],
       ['something else entirely', 'hello'],
-    ])(
-      'should answer 401 "Invalid or revoked API key" for %s',
-      async (_case, candidate) => {
-        const response = await sut
-          .http()
-          .get('/v1/tokens')
-          .set(bearer(candidate))
-          .expect(401);
-        expect(response.body).toEqual({ error: 'Invalid or revoked API key' });
-      },
-    );
+    ])('should answer 401 "Invalid or revoked API key" for %s', async (_case, candidate) => {
+      const response = await sut.http().get('/v1/tokens').set(bearer(candidate)).expect(401);
+      expect(response.body).toEqual({ error: 'Invalid or revoked API key' });
+    });
 
     it('should accept the X-API-Key header', async () => {
-      await sut
-        .http()
-        .get('/v1/tokens')
-        .set('X-API-Key', teamA.key)
-        .expect(200);
+      await sut.http().get('/v1/tokens').set('X-API-Key', teamA.key).expect(200);
     });
 
     it('should refuse credentials in the query string', async () => {
-      const response = await sut
-        .http()
-        .get(`/v1/tokens?access_token=${teamA.key}`)
-        .expect(400);
-      expect(response.body.error).toContain(
-        'Authorization or X-API-Key header',
-      );
+      const response = await sut.http().get(`/v1/tokens?access_token=${teamA.key}`).expect(400);
+      expect(response.body.error).toContain('Authorization or X-API-Key header');
     });
 
     it('should answer 401 with WWW-Authenticate for a bad access token', async () => {
@@ -108,40 +80,25 @@ describe('Auth (e2e)', () => {
       expect(response.body).toEqual({
         error: 'Invalid or expired access token',
       });
-      expect(response.headers['www-authenticate']).toBe(
-        'Bearer error="invalid_token"',
-      );
+      expect(response.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
     });
   });
 
   describe('API keys', () => {
     it('should create a key shown once, list it without the secret, and revoke it at once', async () => {
-      const created = await sut
-        .http()
-        .post('/v1/api-keys')
-        .set(bearer(teamA.key))
-        .send({ name: 'deploy' })
-        .expect(201);
+      const created = await sut.http().post('/v1/api-keys').set(bearer(teamA.key)).send({ name: 'deploy' }).expect(201);
       expect(created.body.key).toMatch(/^aq_live_[0-9A-Za-z]{49}$/);
       expect(created.body.apiKey).toMatchObject({
         name: 'deploy',
         lastUsedAt: null,
       });
-      expect(created.body.key.startsWith(created.body.apiKey.prefix)).toBe(
-        true,
-      );
+      expect(created.body.key.startsWith(created.body.apiKey.prefix)).toBe(true);
       const newKey = created.body.key as string;
       await sut.http().get('/v1/tasks').set(bearer(newKey)).expect(200);
 
-      const list = await sut
-        .http()
-        .get('/v1/api-keys')
-        .set(bearer(teamA.key))
-        .expect(200);
+      const list = await sut.http().get('/v1/api-keys').set(bearer(teamA.key)).expect(200);
       expect(JSON.stringify(list.body)).not.toContain(newKey);
-      expect(list.body.apiKeys.map((k: { id: string }) => k.id)).toContain(
-        created.body.apiKey.id,
-      );
+      expect(list.body.apiKeys.map((k: { id: string }) => k.id)).toContain(created.body.apiKey.id);
 
       const revoked = await sut
         .http()
@@ -149,21 +106,12 @@ describe('Auth (e2e)', () => {
         .set(bearer(teamA.key))
         .expect(200);
       expect(revoked.body.apiKey.revokedAt).toEqual(expect.any(String));
-      const denied = await sut
-        .http()
-        .get('/v1/tasks')
-        .set(bearer(newKey))
-        .expect(401);
+      const denied = await sut.http().get('/v1/tasks').set(bearer(newKey)).expect(401);
       expect(denied.body).toEqual({ error: 'Invalid or revoked API key' });
     });
 
     it("should answer 404 for another team's key", async () => {
-      const created = await sut
-        .http()
-        .post('/v1/api-keys')
-        .set(bearer(teamA.key))
-        .send({ name: 'x' })
-        .expect(201);
+      const created = await sut.http().post('/v1/api-keys').set(bearer(teamA.key)).send({ name: 'x' }).expect(201);
       const response = await sut
         .http()
         .delete(`/v1/api-keys/${created.body.apiKey.id}`)
@@ -172,17 +120,11 @@ describe('Auth (e2e)', () => {
       expect(response.body).toEqual({
         error: 'API key not found or already revoked',
       });
-      await sut
-        .http()
-        .delete('/v1/api-keys/not-a-uuid')
-        .set(bearer(teamB.key))
-        .expect(404);
+      await sut.http().delete('/v1/api-keys/not-a-uuid').set(bearer(teamB.key)).expect(404);
     });
 
     it('should store only hashes of keys', async () => {
-      const rows: { key_hash: string }[] = await sut.db.query(
-        'SELECT key_hash FROM api_keys',
-      );
+      const rows: { key_hash: string }[] = await sut.db.query('SELECT key_hash FROM api_keys');
       const dump = JSON.stringify(rows);
       expect(dump).not.toContain(teamA.key);
       expect(dump).not.toContain(teamA.key.slice(8, 40));
@@ -281,30 +223,13 @@ describe('Auth (e2e)', () => {
       expect(response.body).toEqual({
         error: 'Insufficient scope: requires tokens:write',
       });
-      expect(response.headers['www-authenticate']).toBe(
-        'Bearer error="insufficient_scope", scope="tokens:write"',
-      );
+      expect(response.headers['www-authenticate']).toBe('Bearer error="insufficient_scope", scope="tokens:write"');
     });
 
     it('should refuse OAuth tokens on key-only routes', async () => {
-      const token = await accessToken(
-        await newClient([
-          'tokens:read',
-          'tokens:write',
-          'tasks:read',
-          'tasks:write',
-        ]),
-      );
-      for (const path of [
-        '/v1/api-keys',
-        '/v1/oauth/clients',
-        '/v1/webhook-secret',
-      ]) {
-        const response = await sut
-          .http()
-          .get(path)
-          .set(bearer(token))
-          .expect(403);
+      const token = await accessToken(await newClient(['tokens:read', 'tokens:write', 'tasks:read', 'tasks:write']));
+      for (const path of ['/v1/api-keys', '/v1/oauth/clients', '/v1/webhook-secret']) {
+        const response = await sut.http().get(path).set(bearer(token)).expect(403);
         expect(response.body).toEqual({
           error: 'This endpoint requires an API key',
         });
@@ -325,11 +250,8 @@ describe('Auth (e2e)', () => {
       ];
       const all = ['tokens:read', 'tokens:write', 'tasks:read', 'tasks:write'];
       for (const [method, path, scope] of matrix) {
-        const without = await accessToken(
-          await newClient(all.filter((s) => s !== scope)),
-        );
-        const send = (token: string) =>
-          sut.http()[method as 'get'](path).set(bearer(token)).send({});
+        const without = await accessToken(await newClient(all.filter((s) => s !== scope)));
+        const send = (token: string) => sut.http()[method as 'get'](path).set(bearer(token)).send({});
         const denied = await send(without);
         expect([method, path, denied.status, denied.body]).toEqual([
           method,
@@ -355,13 +277,7 @@ describe('Auth (e2e)', () => {
         .send({ token })
         .expect(200);
       await sut.http().get('/v1/tokens').set(bearer(token)).expect(200);
-      await sut
-        .http()
-        .post('/oauth/revoke')
-        .auth(owner.id, owner.secret)
-        .type('form')
-        .send({ token })
-        .expect(200);
+      await sut.http().post('/oauth/revoke').auth(owner.id, owner.secret).type('form').send({ token }).expect(200);
       await sut.http().get('/v1/tokens').set(bearer(token)).expect(401);
       await sut
         .http()
@@ -400,40 +316,21 @@ describe('Auth (e2e)', () => {
         .send({ token })
         .expect(200);
       expect(foreign.body).toEqual({ active: false });
-      await sut
-        .http()
-        .post('/oauth/introspect')
-        .type('form')
-        .send({ token })
-        .expect(401);
+      await sut.http().post('/oauth/introspect').type('form').send({ token }).expect(401);
     });
 
     it('should revoke every token of a deleted client, and hide clients from other teams', async () => {
       const client = await newClient(['tokens:read']);
       const token = await accessToken(client);
-      await sut
-        .http()
-        .delete(`/v1/oauth/clients/${client.id}`)
-        .set(bearer(teamB.key))
-        .expect(404);
-      const deleted = await sut
-        .http()
-        .delete(`/v1/oauth/clients/${client.id}`)
-        .set(bearer(teamA.key))
-        .expect(200);
+      await sut.http().delete(`/v1/oauth/clients/${client.id}`).set(bearer(teamB.key)).expect(404);
+      const deleted = await sut.http().delete(`/v1/oauth/clients/${client.id}`).set(bearer(teamA.key)).expect(200);
       expect(deleted.body.client).toMatchObject({
         id: client.id,
         revokedAt: expect.any(String),
       });
       await sut.http().get('/v1/tokens').set(bearer(token)).expect(401);
-      const list = await sut
-        .http()
-        .get('/v1/oauth/clients')
-        .set(bearer(teamA.key))
-        .expect(200);
-      expect(list.body.clients.map((c: { id: string }) => c.id)).not.toContain(
-        client.id,
-      );
+      const list = await sut.http().get('/v1/oauth/clients').set(bearer(teamA.key)).expect(200);
+      expect(list.body.clients.map((c: { id: string }) => c.id)).not.toContain(client.id);
       await sut
         .http()
         .post('/oauth/token')
@@ -463,18 +360,10 @@ describe('Auth (e2e)', () => {
 
   describe('rate limit', () => {
     it('should send X-RateLimit headers on authenticated responses', async () => {
-      const response = await sut
-        .http()
-        .get('/v1/tasks')
-        .set(bearer(teamB.key))
-        .expect(200);
+      const response = await sut.http().get('/v1/tasks').set(bearer(teamB.key)).expect(200);
       expect(Number(response.headers['x-ratelimit-limit'])).toBe(600);
-      expect(Number(response.headers['x-ratelimit-remaining'])).toBeLessThan(
-        600,
-      );
-      expect(Number(response.headers['x-ratelimit-reset'])).toBeGreaterThan(
-        Date.now() / 1000,
-      );
+      expect(Number(response.headers['x-ratelimit-remaining'])).toBeLessThan(600);
+      expect(Number(response.headers['x-ratelimit-reset'])).toBeGreaterThan(Date.now() / 1000);
     });
 
     it('should share one limit between two app instances on one database', async () => {
@@ -487,21 +376,14 @@ describe('Auth (e2e)', () => {
       try {
         const { key } = await first.createTeam('limited');
         // Stay inside one window so the count is not split by a minute boundary.
-        if (60 - (Math.floor(Date.now() / 1000) % 60) < 5)
-          await new Promise((r) => setTimeout(r, 6000));
+        if (60 - (Math.floor(Date.now() / 1000) % 60) < 5) await new Promise((r) => setTimeout(r, 6000));
         const statuses: number[] = [];
         for (let i = 0; i < 6; i += 1) {
           const app = i % 2 === 0 ? first : second;
-          statuses.push(
-            (await app.http().get('/v1/tasks').set(bearer(key))).status,
-          );
+          statuses.push((await app.http().get('/v1/tasks').set(bearer(key))).status);
         }
         expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
-        const limited = await second
-          .http()
-          .get('/v1/tasks')
-          .set(bearer(key))
-          .expect(429);
+        const limited = await second.http().get('/v1/tasks').set(bearer(key)).expect(429);
         expect(limited.body).toEqual({ error: 'Rate limit exceeded' });
         expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
         expect(limited.headers['x-ratelimit-remaining']).toBe('0');
@@ -519,23 +401,16 @@ describe('Auth (e2e)', () => {
     const undeclared: string[] = [];
     let routes = 0;
     for (const wrapper of discovery.getControllers()) {
-      const controller = wrapper.metatype as new (
-        ...args: unknown[]
-      ) => unknown;
-      for (const name of scanner.getAllMethodNames(
-        controller.prototype as object,
-      )) {
-        const handler = (controller.prototype as Record<string, unknown>)[
-          name
-        ] as () => unknown;
+      const controller = wrapper.metatype as new (...args: unknown[]) => unknown;
+      for (const name of scanner.getAllMethodNames(controller.prototype as object)) {
+        const handler = (controller.prototype as Record<string, unknown>)[name] as () => unknown;
         if (!Reflect.hasMetadata('path', handler)) continue;
         routes += 1;
         const targets = [handler, controller];
         const declared =
           reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) ||
           reflector.getAllAndOverride<boolean>(API_KEY_ONLY_KEY, targets) ||
-          reflector.getAllAndOverride<string[]>(REQUIRED_SCOPES_KEY, targets)
-            ?.length;
+          reflector.getAllAndOverride<string[]>(REQUIRED_SCOPES_KEY, targets)?.length;
         if (!declared) undeclared.push(`${controller.name}.${name}`);
       }
     }

@@ -1,7 +1,4 @@
-import {
-  createTestDatabase,
-  type TestDatabase,
-} from './helpers/test-database.js';
+import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { bearer, startTestApp, type TestApp } from './helpers/test-app.js';
 
 describe('Foundation (e2e)', () => {
@@ -36,11 +33,7 @@ describe('Foundation (e2e)', () => {
       .send('{"name": "x", ')
       .expect(400);
     expect(response.body).toEqual({ error: 'Malformed JSON in request body' });
-    const list = await sut
-      .http()
-      .get('/v1/tokens')
-      .set(bearer(key))
-      .expect(200);
+    const list = await sut.http().get('/v1/tokens').set(bearer(key)).expect(200);
     expect(list.body.tokens).toEqual([]);
   });
 
@@ -79,18 +72,12 @@ describe('Foundation (e2e)', () => {
       bearer: { type: 'http', scheme: 'bearer' },
       'api-key': { type: 'apiKey', in: 'header', name: 'X-API-Key' },
     });
-    expect(Object.keys(response.body.paths)).toEqual(
-      expect.arrayContaining(['/v1/tokens', '/v1/tasks/{id}']),
-    );
+    expect(Object.keys(response.body.paths)).toEqual(expect.arrayContaining(['/v1/tokens', '/v1/tasks/{id}']));
     await sut.http().get('/docs').expect(200);
   });
 
   it('should carry a request id on every response', async () => {
-    const response = await sut
-      .http()
-      .get('/health')
-      .set('X-Request-Id', 'trace-123')
-      .expect(200);
+    const response = await sut.http().get('/health').set('X-Request-Id', 'trace-123').expect(200);
     expect(response.headers['x-request-id']).toBe('trace-123');
   });
 

@@ -1,10 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomVaultKey } from './helpers/test-app.js';
-import {
-  createTestDatabase,
-  type TestDatabase,
-} from './helpers/test-database.js';
+import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { testDatabaseKind } from './helpers/test-env.js';
 import { freePort, runNode, startService } from './helpers/service-process.js';
 
@@ -28,21 +25,16 @@ describe('Service process (system)', () => {
     [{ ALLOWED_PRIVATE_TARGETS: '10.0.0.0/99' }, 'ALLOWED_PRIVATE_TARGETS'],
     [{ WORKER_ENABLED: 'maybe' }, 'WORKER_ENABLED'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
-  ])(
-    'should stop at start-up on %j with one line naming %s',
-    async (env, variable) => {
-      const result = await runNode('main.js', [], {
-        DATA_DIR: database.dataDir,
-        ...env,
-      });
-      expect(result.code).toBe(1);
-      const lines = result.stderr.trim().split('\n');
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(
-        new RegExp(`^Invalid configuration: ${variable} `),
-      );
-    },
-  );
+  ])('should stop at start-up on %j with one line naming %s', async (env, variable) => {
+    const result = await runNode('main.js', [], {
+      DATA_DIR: database.dataDir,
+      ...env,
+    });
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
+  });
 
   it('should boot on the embedded default, print the default key once, and keep data across a restart', async () => {
     const dataDir = join(database.dataDir, 'embedded');
@@ -69,157 +61,137 @@ describe('Service process (system)', () => {
       const listed = await fetch(`${second.url}/v1/tokens`, {
         headers: { Authorization: `Bearer ${key}` },
       });
-      expect(
-        ((await listed.json()) as { tokens: { name: string }[] }).tokens.map(
-          (t) => t.name,
-        ),
-      ).toEqual(['persisted']);
+      expect(((await listed.json()) as { tokens: { name: string }[] }).tokens.map((t) => t.name)).toEqual([
+        'persisted',
+      ]);
     } finally {
       await second.kill('SIGTERM');
     }
   }, 120_000);
 
   it('should print exactly one JSON line from the CLI on a fresh embedded database', async () => {
-    const result = await runNode(
-      'cli.js',
-      ['teams', 'create', '--name', 'solo'],
-      {
-        DATA_DIR: join(database.dataDir, 'cli-embedded'),
-      },
-    );
+    const result = await runNode('cli.js', ['teams', 'create', '--name', 'solo'], {
+      DATA_DIR: join(database.dataDir, 'cli-embedded'),
+    });
     expect(result.code).toBe(0);
     expect(result.stdout.trim().split('\n')).toHaveLength(1);
     expect(JSON.parse(result.stdout)).toMatchObject({ team: { name: 'solo' } });
   }, 60_000);
 
-  (testDatabaseKind() === 'postgres' ? describe : describe.skip)(
-    'on PostgreSQL',
-    () => {
-      it('should create teams and keys from the CLI with one JSON line each', async () => {
-        const env = { ...database.env, VAULT_KEYS: randomVaultKey() };
-        const team = await runNode(
-          'cli.js',
-          ['teams', 'create', '--name', 'Acme'],
-          env,
-        );
-        expect(team.code).toBe(0);
-        expect(team.stdout.trim().split('\n')).toHaveLength(1);
-        const created = JSON.parse(team.stdout) as {
-          team: { id: string; name: string; createdAt: string };
-          apiKey: string;
-        };
-        expect(created).toEqual({
-          team: {
-            id: expect.any(String),
-            name: 'Acme',
-            createdAt: expect.any(String),
-          },
-          apiKey: expect.stringMatching(/^aq_live_/),
-        });
-        const key = await runNode(
-          'cli.js',
-          ['keys', 'create', '--team', created.team.id, '--name', 'ci'],
-          env,
-        );
-        expect(key.code).toBe(0);
-        expect(JSON.parse(key.stdout)).toEqual({
-          apiKey: {
-            id: expect.any(String),
-            name: 'ci',
-            prefix: expect.stringMatching(/^aq_live_/),
-            createdAt: expect.any(String),
-          },
-          key: expect.stringMatching(/^aq_live_/),
-        });
-        const unknown = await runNode(
-          'cli.js',
-          ['keys', 'create', '--team', '01900000-0000-7000-8000-000000000000'],
-          env,
-        );
-        expect(unknown.code).not.toBe(0);
-        expect(unknown.stdout).toBe('');
-        expect(unknown.stderr).toContain('not found');
-        const usage = await runNode('cli.js', ['teams', 'delete'], env);
-        expect(usage.code).not.toBe(0);
-        expect(usage.stderr).toContain('Unknown command');
-      }, 60_000);
+  (testDatabaseKind() === 'postgres' ? describe : describe.skip)('on PostgreSQL', () => {
+    it('should create teams and keys from the CLI with one JSON line each', async () => {
+      const env = { ...database.env, VAULT_KEYS: randomVaultKey() };
+      const team = await runNode('cli.js', ['teams', 'create', '--name', 'Acme'], env);
+      expect(team.code).toBe(0);
+      expect(team.stdout.trim().split('\n')).toHaveLength(1);
+      const created = JSON.parse(team.stdout) as {
+        team: { id: string; name: string; createdAt: string };
+        apiKey: string;
+      };
+      expect(created).toEqual({
+        team: {
+          id: expect.any(String),
+          name: 'Acme',
+          createdAt: expect.any(String),
+        },
+        apiKey: expect.stringMatching(/^aq_live_/),
+      });
+      const key = await runNode('cli.js', ['keys', 'create', '--team', created.team.id, '--name', 'ci'], env);
+      expect(key.code).toBe(0);
+      expect(JSON.parse(key.stdout)).toEqual({
+        apiKey: {
+          id: expect.any(String),
+          name: 'ci',
+          prefix: expect.stringMatching(/^aq_live_/),
+          createdAt: expect.any(String),
+        },
+        key: expect.stringMatching(/^aq_live_/),
+      });
+      const unknown = await runNode(
+        'cli.js',
+        ['keys', 'create', '--team', '01900000-0000-7000-8000-000000000000'],
+        env,
+      );
+      expect(unknown.code).not.toBe(0);
+      expect(unknown.stdout).toBe('');
+      expect(unknown.stderr).toContain('not found');
+      const usage = await runNode('cli.js', ['teams', 'delete'], env);
+      expect(usage.code).not.toBe(0);
+      expect(usage.stderr).toContain('Unknown command');
+    }, 60_000);
 
-      it('should rotate the vault from the CLI, and refuse to start without a stored key id', async () => {
-        const oldKey = randomVaultKey('old');
-        const newKey = randomVaultKey('new');
-        const team = JSON.parse(
-          (
-            await runNode('cli.js', ['teams', 'create', '--name', 'v'], {
-              ...database.env,
-              VAULT_KEYS: oldKey,
-            })
-          ).stdout,
-        ) as {
-          apiKey: string;
-        };
-        const service = await startService({
-          ...database.env,
-          VAULT_KEYS: oldKey,
-          WORKER_ENABLED: 'false',
-        });
-        const created = await fetch(`${service.url}/v1/tokens`, {
-          method: 'POST',
-          headers: {
-            Authorization: `Bearer ${team.apiKey}`,
-            'Content-Type': 'application/json',
-          },
-          body: JSON.stringify({ name: 'to rotate', value: 'v' }),
-        });
-        expect(created.status).toBe(201);
-        await service.kill('SIGTERM');
+    it('should rotate the vault from the CLI, and refuse to start without a stored key id', async () => {
+      const oldKey = randomVaultKey('old');
+      const newKey = randomVaultKey('new');
+      const team = JSON.parse(
+        (
+          await runNode('cli.js', ['teams', 'create', '--name', 'v'], {
+            ...database.env,
+            VAULT_KEYS: oldKey,
+          })
+        ).stdout,
+      ) as {
+        apiKey: string;
+      };
+      const service = await startService({
+        ...database.env,
+        VAULT_KEYS: oldKey,
+        WORKER_ENABLED: 'false',
+      });
+      const created = await fetch(`${service.url}/v1/tokens`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${team.apiKey}`,
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify({ name: 'to rotate', value: 'v' }),
+      });
+      expect(created.status).toBe(201);
+      await service.kill('SIGTERM');
 
-        const refused = await runNode('main.js', [], {
-          ...database.env,
-          VAULT_KEYS: newKey,
-          PORT: String(await freePort()),
-        });
-        expect(refused.code).toBe(1);
-        expect(refused.stderr).toContain('"old"');
+      const refused = await runNode('main.js', [], {
+        ...database.env,
+        VAULT_KEYS: newKey,
+        PORT: String(await freePort()),
+      });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('"old"');
 
-        const rotation = await runNode('cli.js', ['vault', 'rotate'], {
-          ...database.env,
-          VAULT_KEYS: `${newKey},${oldKey}`,
-        });
-        expect(rotation.code).toBe(0);
-        const report = JSON.parse(rotation.stdout) as {
-          primaryKeyId: string;
-          rotated: { tokens: number };
-          remaining: number;
-        };
-        expect(report).toMatchObject({ primaryKeyId: 'new', remaining: 0 });
-        expect(report.rotated.tokens).toBeGreaterThan(0);
+      const rotation = await runNode('cli.js', ['vault', 'rotate'], {
+        ...database.env,
+        VAULT_KEYS: `${newKey},${oldKey}`,
+      });
+      expect(rotation.code).toBe(0);
+      const report = JSON.parse(rotation.stdout) as {
+        primaryKeyId: string;
+        rotated: { tokens: number };
+        remaining: number;
+      };
+      expect(report).toMatchObject({ primaryKeyId: 'new', remaining: 0 });
+      expect(report.rotated.tokens).toBeGreaterThan(0);
 
-        const after = await startService({
-          ...database.env,
-          VAULT_KEYS: newKey,
-          WORKER_ENABLED: 'false',
-        });
-        await after.kill('SIGTERM');
-      }, 90_000);
+      const after = await startService({
+        ...database.env,
+        VAULT_KEYS: newKey,
+        WORKER_ENABLED: 'false',
+      });
+      await after.kill('SIGTERM');
+    }, 90_000);
 
-      it('should serve only /health and /metrics when API_ENABLED=false', async () => {
-        const worker = await startService({
-          ...database.env,
-          API_ENABLED: 'false',
-          WORKER_ENABLED: 'false',
-        });
-        try {
-          expect((await fetch(`${worker.url}/health`)).status).toBe(200);
-          expect((await fetch(`${worker.url}/metrics`)).status).toBe(200);
-          expect((await fetch(`${worker.url}/v1/tasks`)).status).toBe(404);
-          expect(
-            (await fetch(`${worker.url}/oauth/token`, { method: 'POST' }))
-              .status,
-          ).toBe(404);
-        } finally {
-          await worker.kill('SIGTERM');
-        }
-      }, 60_000);
-    },
-  );
+    it('should serve only /health and /metrics when API_ENABLED=false', async () => {
+      const worker = await startService({
+        ...database.env,
+        API_ENABLED: 'false',
+        WORKER_ENABLED: 'false',
+      });
+      try {
+        expect((await fetch(`${worker.url}/health`)).status).toBe(200);
+        expect((await fetch(`${worker.url}/metrics`)).status).toBe(200);
+        expect((await fetch(`${worker.url}/v1/tasks`)).status).toBe(404);
+        expect((await fetch(`${worker.url}/oauth/token`, { method: 'POST' })).status).toBe(404);
+      } finally {
+        await worker.kill('SIGTERM');
+      }
+    }, 60_000);
+  });
 });

@@ -1,11 +1,7 @@
-import {
-  createTestDatabase,
-  type TestDatabase,
-} from './helpers/test-database.js';
+import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { bearer, startTestApp, type TestApp } from './helpers/test-app.js';
 
-const UUID_V7 =
-  /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('Tasks API (e2e)', () => {
   let database: TestDatabase;
@@ -35,14 +31,8 @@ describe('Tasks API (e2e)', () => {
     await database.drop();
   });
 
-  const create = (body: object, key = teamA.key) =>
-    sut.http().post('/v1/tasks').set(bearer(key)).send(body);
-  const countTasks = async () =>
-    (
-      await sut.db.query<{ n: number }[]>(
-        'SELECT count(*)::int AS n FROM tasks',
-      )
-    )[0].n;
+  const create = (body: object, key = teamA.key) => sut.http().post('/v1/tasks').set(bearer(key)).send(body);
+  const countTasks = async () => (await sut.db.query<{ n: number }[]>('SELECT count(*)::int AS n FROM tasks'))[0].n;
 
   describe('POST /v1/tasks', () => {
     it('should create a pending task with every default', async () => {
@@ -131,23 +121,15 @@ describe('Tasks API (e2e)', () => {
         },
       ],
       ['every method', { targetUrl: 'https://example.com', method: 'PATCH' }],
-      [
-        'linear backoff',
-        { targetUrl: 'https://example.com', retryBackoff: 'linear' },
-      ],
+      ['linear backoff', { targetUrl: 'https://example.com', retryBackoff: 'linear' }],
       [
         '50 headers',
         {
           targetUrl: 'https://example.com',
-          headers: Object.fromEntries(
-            Array.from({ length: 50 }, (_, i) => [`X-H${i}`, 'v']),
-          ),
+          headers: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`X-H${i}`, 'v'])),
         },
       ],
-      [
-        'a 1 MiB body',
-        { targetUrl: 'https://example.com', body: 'b'.repeat(1024 * 1024) },
-      ],
+      ['a 1 MiB body', { targetUrl: 'https://example.com', body: 'b'.repeat(1024 * 1024) }],
       ['an allowed private target', { targetUrl: 'http://10.1.2.3/hook' }],
       [
         'an onCompleteUrl',
@@ -162,54 +144,21 @@ describe('Tasks API (e2e)', () => {
 
     it.each([
       [{}, 'targetUrl is required'],
-      [
-        { targetUrl: 'ftp://example.com' },
-        'targetUrl must be a valid http or https URL',
-      ],
-      [
-        { targetUrl: 'not a url' },
-        'targetUrl must be a valid http or https URL',
-      ],
-      [
-        { targetUrl: `https://example.com/${'a'.repeat(2029)}` },
-        'targetUrl must be at most 2048 characters',
-      ],
-      [
-        { targetUrl: 'https://user:pw@example.com' },
-        'targetUrl must not contain credentials',
-      ],
-      [
-        { targetUrl: 'http://127.0.0.1/x' },
-        'targetUrl points to a non-public address (127.0.0.1)',
-      ],
-      [
-        { targetUrl: 'http://0x7f.1/x' },
-        'targetUrl points to a non-public address (127.0.0.1)',
-      ],
-      [
-        { targetUrl: 'http://2130706433/x' },
-        'targetUrl points to a non-public address (127.0.0.1)',
-      ],
-      [
-        { targetUrl: 'http://[::ffff:127.0.0.1]/x' },
-        'targetUrl points to a non-public address (::ffff:7f00:1)',
-      ],
-      [
-        { targetUrl: 'http://[::1]/x' },
-        'targetUrl points to a non-public address (::1)',
-      ],
+      [{ targetUrl: 'ftp://example.com' }, 'targetUrl must be a valid http or https URL'],
+      [{ targetUrl: 'not a url' }, 'targetUrl must be a valid http or https URL'],
+      [{ targetUrl: `https://example.com/${'a'.repeat(2029)}` }, 'targetUrl must be at most 2048 characters'],
+      [{ targetUrl: 'https://user:pw@example.com' }, 'targetUrl must not contain credentials'],
+      [{ targetUrl: 'http://127.0.0.1/x' }, 'targetUrl points to a non-public address (127.0.0.1)'],
+      [{ targetUrl: 'http://0x7f.1/x' }, 'targetUrl points to a non-public address (127.0.0.1)'],
+      [{ targetUrl: 'http://2130706433/x' }, 'targetUrl points to a non-public address (127.0.0.1)'],
+      [{ targetUrl: 'http://[::ffff:127.0.0.1]/x' }, 'targetUrl points to a non-public address (::ffff:7f00:1)'],
+      [{ targetUrl: 'http://[::1]/x' }, 'targetUrl points to a non-public address (::1)'],
       [
         { targetUrl: 'http://169.254.169.254/latest/meta-data' },
         'targetUrl points to a non-public address (169.254.169.254)',
       ],
-      [
-        { targetUrl: 'http://10.0.0.1/x' },
-        'targetUrl points to a non-public address (10.0.0.1)',
-      ],
-      [
-        { targetUrl: 'http://0.0.0.0/x' },
-        'targetUrl points to a non-public address (0.0.0.0)',
-      ],
+      [{ targetUrl: 'http://10.0.0.1/x' }, 'targetUrl points to a non-public address (10.0.0.1)'],
+      [{ targetUrl: 'http://0.0.0.0/x' }, 'targetUrl points to a non-public address (0.0.0.0)'],
       [
         {
           targetUrl: 'https://example.com',
@@ -217,59 +166,23 @@ describe('Tasks API (e2e)', () => {
         },
         'onCompleteUrl points to a non-public address (192.168.1.1)',
       ],
-      [
-        { targetUrl: 'https://example.com', method: 'HEAD' },
-        'method must be one of GET, POST, PUT, PATCH, DELETE',
-      ],
-      [
-        { targetUrl: 'https://example.com', timeout: 0 },
-        'timeout must be between 1 and 900',
-      ],
-      [
-        { targetUrl: 'https://example.com', timeout: 901 },
-        'timeout must be between 1 and 900',
-      ],
-      [
-        { targetUrl: 'https://example.com', timeout: '30' },
-        'timeout must be an integer',
-      ],
-      [
-        { targetUrl: 'https://example.com', maxWaitTime: 86401 },
-        'maxWaitTime must be between 1 and 86400',
-      ],
-      [
-        { targetUrl: 'https://example.com', maxRetries: 11 },
-        'maxRetries must be between 0 and 10',
-      ],
-      [
-        { targetUrl: 'https://example.com', maxRetries: -1 },
-        'maxRetries must be between 0 and 10',
-      ],
-      [
-        { targetUrl: 'https://example.com', priority: 0 },
-        'priority must be between 1 and 10',
-      ],
-      [
-        { targetUrl: 'https://example.com', priority: 11 },
-        'priority must be between 1 and 10',
-      ],
+      [{ targetUrl: 'https://example.com', method: 'HEAD' }, 'method must be one of GET, POST, PUT, PATCH, DELETE'],
+      [{ targetUrl: 'https://example.com', timeout: 0 }, 'timeout must be between 1 and 900'],
+      [{ targetUrl: 'https://example.com', timeout: 901 }, 'timeout must be between 1 and 900'],
+      [{ targetUrl: 'https://example.com', timeout: '30' }, 'timeout must be an integer'],
+      [{ targetUrl: 'https://example.com', maxWaitTime: 86401 }, 'maxWaitTime must be between 1 and 86400'],
+      [{ targetUrl: 'https://example.com', maxRetries: 11 }, 'maxRetries must be between 0 and 10'],
+      [{ targetUrl: 'https://example.com', maxRetries: -1 }, 'maxRetries must be between 0 and 10'],
+      [{ targetUrl: 'https://example.com', priority: 0 }, 'priority must be between 1 and 10'],
+      [{ targetUrl: 'https://example.com', priority: 11 }, 'priority must be between 1 and 10'],
       [
         { targetUrl: 'https://example.com', retryBackoff: 'fibonacci' },
         'retryBackoff must be one of exponential, linear',
       ],
-      [
-        { targetUrl: 'https://example.com', delayUntil: 'tomorrow' },
-        'delayUntil must be an ISO 8601 date-time',
-      ],
+      [{ targetUrl: 'https://example.com', delayUntil: 'tomorrow' }, 'delayUntil must be an ISO 8601 date-time'],
       [{ targetUrl: 'https://example.com', body: 42 }, 'body must be a string'],
-      [
-        { targetUrl: 'https://example.com', body: 'b'.repeat(1024 * 1024 + 1) },
-        'body must be at most 1 MiB',
-      ],
-      [
-        { targetUrl: 'https://example.com', headers: [] },
-        'headers must be an object of strings',
-      ],
+      [{ targetUrl: 'https://example.com', body: 'b'.repeat(1024 * 1024 + 1) }, 'body must be at most 1 MiB'],
+      [{ targetUrl: 'https://example.com', headers: [] }, 'headers must be an object of strings'],
       [
         { targetUrl: 'https://example.com', headers: { 'Bad Name': 'v' } },
         'Header name "Bad Name" is not a valid HTTP header name',
@@ -278,14 +191,8 @@ describe('Tasks API (e2e)', () => {
         { targetUrl: 'https://example.com', headers: { 'X-A': 'v\r\nX-B: 1' } },
         'Header "X-A" must not contain CR, LF or NUL characters',
       ],
-      [
-        { targetUrl: 'https://example.com', headers: { 'X-A': 1 } },
-        'Header "X-A" must have a string value',
-      ],
-      [
-        { targetUrl: 'https://example.com', headers: { Host: 'evil' } },
-        'Header "Host" cannot be set on a task',
-      ],
+      [{ targetUrl: 'https://example.com', headers: { 'X-A': 1 } }, 'Header "X-A" must have a string value'],
+      [{ targetUrl: 'https://example.com', headers: { Host: 'evil' } }, 'Header "Host" cannot be set on a task'],
       [
         {
           targetUrl: 'https://example.com',
@@ -307,25 +214,17 @@ describe('Tasks API (e2e)', () => {
       [
         {
           targetUrl: 'https://example.com',
-          headers: Object.fromEntries(
-            Array.from({ length: 51 }, (_, i) => [`X-H${i}`, 'v']),
-          ),
+          headers: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`X-H${i}`, 'v'])),
         },
         'headers must have at most 50 entries',
       ],
-      [
-        { targetUrl: 'https://example.com', unknown: 1 },
-        'property unknown should not exist',
-      ],
-    ])(
-      'should refuse case %# with "%s" and store nothing',
-      async (body, message) => {
-        const before = await countTasks();
-        const response = await create(body).expect(400);
-        expect(response.body).toEqual({ error: message });
-        expect(await countTasks()).toBe(before);
-      },
-    );
+      [{ targetUrl: 'https://example.com', unknown: 1 }, 'property unknown should not exist'],
+    ])('should refuse case %# with "%s" and store nothing', async (body, message) => {
+      const before = await countTasks();
+      const response = await create(body).expect(400);
+      expect(response.body).toEqual({ error: message });
+      expect(await countTasks()).toBe(before);
+    });
 
     it('should name the first bad vault reference in the order given', async () => {
       const other = await sut
@@ -351,9 +250,7 @@ describe('Tasks API (e2e)', () => {
   describe('Idempotency-Key', () => {
     it('should replay the same request and refuse a different one', async () => {
       const body = { targetUrl: 'https://example.com/idem', priority: 7 };
-      const first = await create(body)
-        .set('Idempotency-Key', 'order-1')
-        .expect(201);
+      const first = await create(body).set('Idempotency-Key', 'order-1').expect(201);
       const replay = await create({
         priority: 7,
         targetUrl: 'https://example.com/idem',
@@ -366,9 +263,7 @@ describe('Tasks API (e2e)', () => {
         .set('Idempotency-Key', 'order-1')
         .expect(422);
       expect(different.body.error).toEqual(expect.any(String));
-      const otherTeam = await create(body, teamB.key)
-        .set('Idempotency-Key', 'order-1')
-        .expect(201);
+      const otherTeam = await create(body, teamB.key).set('Idempotency-Key', 'order-1').expect(201);
       expect(otherTeam.body.task.id).not.toBe(first.body.task.id);
     });
 
@@ -376,17 +271,12 @@ describe('Tasks API (e2e)', () => {
       const before = await countTasks();
       const responses = await Promise.all(
         Array.from({ length: 8 }, () =>
-          create({ targetUrl: 'https://example.com/race' }).set(
-            'Idempotency-Key',
-            'race-1',
-          ),
+          create({ targetUrl: 'https://example.com/race' }).set('Idempotency-Key', 'race-1'),
         ),
       );
       const ids = new Set(responses.map((r) => r.body.task.id as string));
       expect(ids.size).toBe(1);
-      expect(responses.map((r) => r.status).sort()).toEqual([
-        200, 200, 200, 200, 200, 200, 200, 201,
-      ]);
+      expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
       expect(await countTasks()).toBe(before + 1);
     });
 
@@ -402,9 +292,7 @@ describe('Tasks API (e2e)', () => {
 
   describe('reading', () => {
     it("should answer 404 for another team's task on every route, like a missing one", async () => {
-      const task = await create({ targetUrl: 'https://example.com' }).expect(
-        201,
-      );
+      const task = await create({ targetUrl: 'https://example.com' }).expect(201);
       const id = task.body.task.id as string;
       const missing = '01900000-0000-7000-8000-000000000000';
       for (const target of [id, missing, 'not-a-uuid']) {
@@ -415,9 +303,7 @@ describe('Tasks API (e2e)', () => {
           ['post', '/retry'],
         ] as const) {
           const http = sut.http();
-          const response = await http[method](`/v1/tasks/${target}${path}`)
-            .set(bearer(teamB.key))
-            .expect(404);
+          const response = await http[method](`/v1/tasks/${target}${path}`).set(bearer(teamB.key)).expect(404);
           expect(response.body).toEqual({ error: 'Task not found' });
         }
       }
@@ -427,54 +313,22 @@ describe('Tasks API (e2e)', () => {
       const team = await sut.createTeam('lister');
       const ids: string[] = [];
       for (let i = 0; i < 5; i += 1) {
-        ids.push(
-          (
-            await create(
-              { targetUrl: `https://example.com/${i}` },
-              team.key,
-            ).expect(201)
-          ).body.task.id,
-        );
+        ids.push((await create({ targetUrl: `https://example.com/${i}` }, team.key).expect(201)).body.task.id);
       }
-      await sut
-        .http()
-        .post(`/v1/tasks/${ids[1]}/cancel`)
-        .set(bearer(team.key))
-        .expect(200);
-      const page = await sut
-        .http()
-        .get('/v1/tasks?limit=2&offset=1')
-        .set(bearer(team.key))
-        .expect(200);
-      expect(page.body.tasks.map((t: { id: string }) => t.id)).toEqual([
-        ids[3],
-        ids[2],
-      ]);
+      await sut.http().post(`/v1/tasks/${ids[1]}/cancel`).set(bearer(team.key)).expect(200);
+      const page = await sut.http().get('/v1/tasks?limit=2&offset=1').set(bearer(team.key)).expect(200);
+      expect(page.body.tasks.map((t: { id: string }) => t.id)).toEqual([ids[3], ids[2]]);
       expect(page.body.pagination).toEqual({
         total: 5,
         limit: 2,
         offset: 1,
         hasMore: true,
       });
-      const last = await sut
-        .http()
-        .get('/v1/tasks?limit=2&offset=4')
-        .set(bearer(team.key))
-        .expect(200);
+      const last = await sut.http().get('/v1/tasks?limit=2&offset=4').set(bearer(team.key)).expect(200);
       expect(last.body.pagination.hasMore).toBe(false);
-      const cancelled = await sut
-        .http()
-        .get('/v1/tasks?status=cancelled')
-        .set(bearer(team.key))
-        .expect(200);
-      expect(cancelled.body.tasks.map((t: { id: string }) => t.id)).toEqual([
-        ids[1],
-      ]);
-      const defaults = await sut
-        .http()
-        .get('/v1/tasks')
-        .set(bearer(team.key))
-        .expect(200);
+      const cancelled = await sut.http().get('/v1/tasks?status=cancelled').set(bearer(team.key)).expect(200);
+      expect(cancelled.body.tasks.map((t: { id: string }) => t.id)).toEqual([ids[1]]);
+      const defaults = await sut.http().get('/v1/tasks').set(bearer(team.key)).expect(200);
       expect(defaults.body.pagination).toMatchObject({ limit: 20, offset: 0 });
     });
 
@@ -488,32 +342,16 @@ describe('Tasks API (e2e)', () => {
         'status must be one of pending, delayed, processing, waiting, polling, completed, failed, timeout, cancelled',
       ],
     ])('should refuse ?%s', async (query, message) => {
-      const response = await sut
-        .http()
-        .get(`/v1/tasks?${query}`)
-        .set(bearer(teamA.key))
-        .expect(400);
+      const response = await sut.http().get(`/v1/tasks?${query}`).set(bearer(teamA.key)).expect(400);
       expect(response.body).toEqual({ error: message });
     });
 
     it('should hold ?wait until the status changes, without waiting the full time', async () => {
-      const task = await create({ targetUrl: 'https://example.com' }).expect(
-        201,
-      );
+      const task = await create({ targetUrl: 'https://example.com' }).expect(201);
       const id = task.body.task.id as string;
       const started = Date.now();
-      const waiting = sut
-        .http()
-        .get(`/v1/tasks/${id}?wait=10`)
-        .set(bearer(teamA.key));
-      setTimeout(
-        () =>
-          void sut.db.query(
-            `UPDATE tasks SET status = 'processing' WHERE id = $1`,
-            [id],
-          ),
-        500,
-      );
+      const waiting = sut.http().get(`/v1/tasks/${id}?wait=10`).set(bearer(teamA.key));
+      setTimeout(() => void sut.db.query(`UPDATE tasks SET status = 'processing' WHERE id = $1`, [id]), 500);
       const response = await waiting.expect(200);
       expect(response.body.task.status).toBe('processing');
       expect(Date.now() - started).toBeGreaterThanOrEqual(400);
@@ -521,31 +359,19 @@ describe('Tasks API (e2e)', () => {
     });
 
     it('should return after the wait when nothing changes, and refuse wait > 25', async () => {
-      const task = await create({ targetUrl: 'https://example.com' }).expect(
-        201,
-      );
+      const task = await create({ targetUrl: 'https://example.com' }).expect(201);
       const started = Date.now();
-      const response = await sut
-        .http()
-        .get(`/v1/tasks/${task.body.task.id}?wait=1`)
-        .set(bearer(teamA.key))
-        .expect(200);
+      const response = await sut.http().get(`/v1/tasks/${task.body.task.id}?wait=1`).set(bearer(teamA.key)).expect(200);
       expect(response.body.task.status).toBe('pending');
       expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-      const refused = await sut
-        .http()
-        .get(`/v1/tasks/${task.body.task.id}?wait=26`)
-        .set(bearer(teamA.key))
-        .expect(400);
+      const refused = await sut.http().get(`/v1/tasks/${task.body.task.id}?wait=26`).set(bearer(teamA.key)).expect(400);
       expect(refused.body).toEqual({ error: 'wait must be between 0 and 25' });
     });
   });
 
   describe('cancel and retry', () => {
     it('should cancel pending and delayed tasks, and answer 409 otherwise', async () => {
-      const pending = await create({ targetUrl: 'https://example.com' }).expect(
-        201,
-      );
+      const pending = await create({ targetUrl: 'https://example.com' }).expect(201);
       const cancelled = await sut
         .http()
         .post(`/v1/tasks/${pending.body.task.id}/cancel`)
@@ -568,19 +394,12 @@ describe('Tasks API (e2e)', () => {
         targetUrl: 'https://example.com',
         delayUntil: new Date(Date.now() + 60_000).toISOString(),
       }).expect(201);
-      await sut
-        .http()
-        .post(`/v1/tasks/${delayed.body.task.id}/cancel`)
-        .set(bearer(teamA.key))
-        .expect(200);
+      await sut.http().post(`/v1/tasks/${delayed.body.task.id}/cancel`).set(bearer(teamA.key)).expect(200);
 
       const processing = await create({
         targetUrl: 'https://example.com',
       }).expect(201);
-      await sut.db.query(
-        `UPDATE tasks SET status = 'processing' WHERE id = $1`,
-        [processing.body.task.id],
-      );
+      await sut.db.query(`UPDATE tasks SET status = 'processing' WHERE id = $1`, [processing.body.task.id]);
       const conflict = await sut
         .http()
         .post(`/v1/tasks/${processing.body.task.id}/cancel`)
@@ -592,35 +411,22 @@ describe('Tasks API (e2e)', () => {
     });
 
     it('should let exactly one of a cancel and a concurrent claim win', async () => {
-      const task = await create({ targetUrl: 'https://example.com' }).expect(
-        201,
-      );
+      const task = await create({ targetUrl: 'https://example.com' }).expect(201);
       const id = task.body.task.id as string;
       const claim = sut.db.query(
         `UPDATE tasks SET status = 'processing' WHERE id = $1 AND status IN ('pending','delayed') RETURNING id`,
         [id],
       );
-      const cancel = sut
-        .http()
-        .post(`/v1/tasks/${id}/cancel`)
-        .set(bearer(teamA.key));
+      const cancel = sut.http().post(`/v1/tasks/${id}/cancel`).set(bearer(teamA.key));
       const [claimed, cancelResponse] = await Promise.all([claim, cancel]);
-      const claimWon =
-        (claimed as unknown[][])[0]?.length === 1 ||
-        (claimed as unknown[]).length === 1;
+      const claimWon = (claimed as unknown[][])[0]?.length === 1 || (claimed as unknown[]).length === 1;
       expect(claimWon ? 409 : 200).toBe(cancelResponse.status);
     });
 
     it('should re-queue failed and timed-out tasks with a fresh set of attempts', async () => {
-      const task = await create({ targetUrl: 'https://example.com' }).expect(
-        201,
-      );
+      const task = await create({ targetUrl: 'https://example.com' }).expect(201);
       const id = task.body.task.id as string;
-      const early = await sut
-        .http()
-        .post(`/v1/tasks/${id}/retry`)
-        .set(bearer(teamA.key))
-        .expect(409);
+      const early = await sut.http().post(`/v1/tasks/${id}/retry`).set(bearer(teamA.key)).expect(409);
       expect(early.body).toEqual({
         error: 'Task cannot be retried (current: pending)',
       });
@@ -632,22 +438,14 @@ describe('Tasks API (e2e)', () => {
         `INSERT INTO task_attempts (task_id, number, started_at, duration_ms, status_code, error) VALUES ($1, 1, now(), 5, 500, 'boom')`,
         [id],
       );
-      const retried = await sut
-        .http()
-        .post(`/v1/tasks/${id}/retry`)
-        .set(bearer(teamA.key))
-        .expect(200);
+      const retried = await sut.http().post(`/v1/tasks/${id}/retry`).set(bearer(teamA.key)).expect(200);
       expect(retried.body.task).toMatchObject({
         status: 'pending',
         retryCount: 0,
         error: null,
         completedAt: null,
       });
-      const attempts = await sut
-        .http()
-        .get(`/v1/tasks/${id}/attempts`)
-        .set(bearer(teamA.key))
-        .expect(200);
+      const attempts = await sut.http().get(`/v1/tasks/${id}/attempts`).set(bearer(teamA.key)).expect(200);
       expect(attempts.body).toEqual({ attempts: [] });
     });
   });

@@ -4,17 +4,9 @@ import { parseVaultKey } from '../src/config/configuration.js';
 import { VaultCryptoService } from '../src/vault/vault-crypto.service.js';
 import { VaultKeyringCheckService } from '../src/vault/vault-keyring-check.service.js';
 import { VaultKeyring } from '../src/vault/vault-keyring.js';
-import {
-  createTestDatabase,
-  type TestDatabase,
-} from './helpers/test-database.js';
+import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { testDatabaseKind } from './helpers/test-env.js';
-import {
-  bearer,
-  randomVaultKey,
-  startTestApp,
-  type TestApp,
-} from './helpers/test-app.js';
+import { bearer, randomVaultKey, startTestApp, type TestApp } from './helpers/test-app.js';
 
 const TOKEN_ID = /^tok_[0-9a-hjkmnp-tv-z]{26}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -51,11 +43,7 @@ describe('Token Vault (e2e)', () => {
         name: 'OpenAI Production',
         value: 'sk-proj-abc123',
       }).expect(201);
-      expect(Object.keys(response.body.token).sort()).toEqual([
-        'createdAt',
-        'id',
-        'name',
-      ]);
+      expect(Object.keys(response.body.token).sort()).toEqual(['createdAt', 'id', 'name']);
       expect(response.body.token).toEqual({
         id: expect.stringMatching(TOKEN_ID),
         name: 'OpenAI Production',
@@ -72,11 +60,7 @@ describe('Token Vault (e2e)', () => {
         name: 'Replicate API Key',
         value: 'r8-2',
       }).expect(201);
-      const response = await sut
-        .http()
-        .get('/v1/tokens')
-        .set(bearer(teamB.key))
-        .expect(200);
+      const response = await sut.http().get('/v1/tokens').set(bearer(teamB.key)).expect(200);
       expect(response.body).toEqual({
         tokens: [first.body.token, second.body.token],
       });
@@ -88,27 +72,13 @@ describe('Token Vault (e2e)', () => {
         value: 'v',
       }).expect(201);
       const id = created.body.token.id as string;
-      const revoked = await sut
-        .http()
-        .delete(`/v1/tokens/${id}`)
-        .set(bearer(teamA.key))
-        .expect(200);
+      const revoked = await sut.http().delete(`/v1/tokens/${id}`).set(bearer(teamA.key)).expect(200);
       expect(revoked.body).toEqual({
         token: { id, name: 'to revoke', revokedAt: expect.stringMatching(ISO) },
       });
-      const list = await sut
-        .http()
-        .get('/v1/tokens')
-        .set(bearer(teamA.key))
-        .expect(200);
-      expect(list.body.tokens.map((t: { id: string }) => t.id)).not.toContain(
-        id,
-      );
-      const again = await sut
-        .http()
-        .delete(`/v1/tokens/${id}`)
-        .set(bearer(teamA.key))
-        .expect(404);
+      const list = await sut.http().get('/v1/tokens').set(bearer(teamA.key)).expect(200);
+      expect(list.body.tokens.map((t: { id: string }) => t.id)).not.toContain(id);
+      const again = await sut.http().delete(`/v1/tokens/${id}`).set(bearer(teamA.key)).expect(404);
       expect(again.body).toEqual({
         error: 'Token not found or already revoked',
       });
@@ -119,32 +89,18 @@ describe('Token Vault (e2e)', () => {
         name: 'mine',
         value: 'v',
       }).expect(201);
-      const foreign = await sut
-        .http()
-        .delete(`/v1/tokens/${created.body.token.id}`)
-        .set(bearer(teamB.key))
-        .expect(404);
+      const foreign = await sut.http().delete(`/v1/tokens/${created.body.token.id}`).set(bearer(teamB.key)).expect(404);
       expect(foreign.body).toEqual({
         error: 'Token not found or already revoked',
       });
       for (const id of ['tok_01jrx7m2kabcdefghjkmnpqrst', 'nonsense']) {
-        const unknown = await sut
-          .http()
-          .delete(`/v1/tokens/${id}`)
-          .set(bearer(teamA.key))
-          .expect(404);
+        const unknown = await sut.http().delete(`/v1/tokens/${id}`).set(bearer(teamA.key)).expect(404);
         expect(unknown.body).toEqual({
           error: 'Token not found or already revoked',
         });
       }
-      const list = await sut
-        .http()
-        .get('/v1/tokens')
-        .set(bearer(teamB.key))
-        .expect(200);
-      expect(list.body.tokens.map((t: { id: string }) => t.id)).not.toContain(
-        created.body.token.id,
-      );
+      const list = await sut.http().get('/v1/tokens').set(bearer(teamB.key)).expect(200);
+      expect(list.body.tokens.map((t: { id: string }) => t.id)).not.toContain(created.body.token.id);
     });
 
     it('should refuse a task header naming an unknown or revoked token', async () => {
@@ -153,11 +109,7 @@ describe('Token Vault (e2e)', () => {
         value: 'v',
       }).expect(201);
       const id = created.body.token.id as string;
-      await sut
-        .http()
-        .delete(`/v1/tokens/${id}`)
-        .set(bearer(teamA.key))
-        .expect(200);
+      await sut.http().delete(`/v1/tokens/${id}`).set(bearer(teamA.key)).expect(200);
       const response = await sut
         .http()
         .post('/v1/tasks')
@@ -182,41 +134,19 @@ describe('Token Vault (e2e)', () => {
       [{ name: 'n', value: '' }, 'value is required'],
       [{ name: 7, value: 'v' }, 'name must be a string'],
       [{ name: 'n', value: 42 }, 'value must be a string'],
-      [
-        { name: 'n'.repeat(101), value: 'v' },
-        'name must be at most 100 characters',
-      ],
+      [{ name: 'n'.repeat(101), value: 'v' }, 'name must be at most 100 characters'],
       [{ name: 'n', value: 'v'.repeat(8193) }, 'value must be at most 8 KiB'],
-      [
-        { name: 'n', value: 'a\r\nX-Injected: 1' },
-        'value must not contain CR, LF or NUL characters',
-      ],
-      [
-        { name: 'n', value: 'a\nb' },
-        'value must not contain CR, LF or NUL characters',
-      ],
-      [
-        { name: 'n', value: 'a\u0000b' },
-        'value must not contain CR, LF or NUL characters',
-      ],
-      [
-        { name: 'n', value: 'v', extra: true },
-        'property extra should not exist',
-      ],
-    ])(
-      'should refuse case %# with "%s" and store nothing',
-      async (body, message) => {
-        const before: { n: number }[] = await sut.db.query(
-          'SELECT count(*)::int AS n FROM vault_tokens',
-        );
-        const response = await create(teamA.key, body).expect(400);
-        expect(response.body).toEqual({ error: message });
-        const after: { n: number }[] = await sut.db.query(
-          'SELECT count(*)::int AS n FROM vault_tokens',
-        );
-        expect(after[0].n).toBe(before[0].n);
-      },
-    );
+      [{ name: 'n', value: 'a\r\nX-Injected: 1' }, 'value must not contain CR, LF or NUL characters'],
+      [{ name: 'n', value: 'a\nb' }, 'value must not contain CR, LF or NUL characters'],
+      [{ name: 'n', value: 'a\u0000b' }, 'value must not contain CR, LF or NUL characters'],
+      [{ name: 'n', value: 'v', extra: true }, 'property extra should not exist'],
+    ])('should refuse case %# with "%s" and store nothing', async (body, message) => {
+      const before: { n: number }[] = await sut.db.query('SELECT count(*)::int AS n FROM vault_tokens');
+      const response = await create(teamA.key, body).expect(400);
+      expect(response.body).toEqual({ error: message });
+      const after: { n: number }[] = await sut.db.query('SELECT count(*)::int AS n FROM vault_tokens');
+      expect(after[0].n).toBe(before[0].n);
+    });
 
     it('should accept the edge values: 100-character name (trimmed) and 8 KiB value', async () => {
       const response = await create(teamA.key, {
@@ -235,20 +165,14 @@ describe('Token Vault (e2e)', () => {
         value: canary,
       }).expect(201);
       expect(JSON.stringify(created.body)).not.toContain(canary);
-      const rows: Record<string, unknown>[] = await sut.db.query(
-        'SELECT * FROM vault_tokens',
-      );
+      const rows: Record<string, unknown>[] = await sut.db.query('SELECT * FROM vault_tokens');
       const dump = JSON.stringify(
         rows.map((row) =>
-          Object.values(row).map((v) =>
-            v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v,
-          ),
+          Object.values(row).map((v) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v)),
         ),
       );
       expect(dump).not.toContain(canary);
-      const secret = await sut.app
-        .get(VaultService)
-        .resolve(teamA.teamId, created.body.token.id);
+      const secret = await sut.app.get(VaultService).resolve(teamA.teamId, created.body.token.id);
       expect(secret.toString()).toBe(canary);
     });
 
@@ -266,30 +190,20 @@ describe('Token Vault (e2e)', () => {
          FROM vault_tokens s WHERE s.id = $1 AND d.id = $2`,
         [source.body.token.id, target.body.token.id],
       );
-      await expect(
-        sut.app.get(VaultService).resolve(teamB.teamId, target.body.token.id),
-      ).rejects.toThrow('integrity check');
-      await sut.db.query('DELETE FROM vault_tokens WHERE id = $1', [
-        target.body.token.id,
-      ]);
+      await expect(sut.app.get(VaultService).resolve(teamB.teamId, target.body.token.id)).rejects.toThrow(
+        'integrity check',
+      );
+      await sut.db.query('DELETE FROM vault_tokens WHERE id = $1', [target.body.token.id]);
     });
 
     it("should refuse to resolve revoked tokens and other teams' tokens", async () => {
-      const created = await create(teamA.key, { name: 'x', value: 'v' }).expect(
-        201,
-      );
+      const created = await create(teamA.key, { name: 'x', value: 'v' }).expect(201);
       const vault = sut.app.get(VaultService);
-      await expect(
-        vault.resolve(teamB.teamId, created.body.token.id),
-      ).rejects.toThrow(`Vault token "${created.body.token.id}" was revoked`);
-      await sut
-        .http()
-        .delete(`/v1/tokens/${created.body.token.id}`)
-        .set(bearer(teamA.key))
-        .expect(200);
-      await expect(
-        vault.resolve(teamA.teamId, created.body.token.id),
-      ).rejects.toThrow('was revoked');
+      await expect(vault.resolve(teamB.teamId, created.body.token.id)).rejects.toThrow(
+        `Vault token "${created.body.token.id}" was revoked`,
+      );
+      await sut.http().delete(`/v1/tokens/${created.body.token.id}`).set(bearer(teamA.key)).expect(200);
+      await expect(vault.resolve(teamA.teamId, created.body.token.id)).rejects.toThrow('was revoked');
     });
   });
 
@@ -299,11 +213,7 @@ describe('Token Vault (e2e)', () => {
         name: 'rotating',
         value: 'rotate-me',
       }).expect(201);
-      const secretBefore = await sut
-        .http()
-        .get('/v1/webhook-secret')
-        .set(bearer(teamA.key))
-        .expect(200);
+      const secretBefore = await sut.http().get('/v1/webhook-secret').set(bearer(teamA.key)).expect(200);
       const tampered = await create(teamB.key, {
         name: 'tampered',
         value: 'x',
@@ -322,34 +232,18 @@ describe('Token Vault (e2e)', () => {
       expect(report.primaryKeyId).toBe('k2');
       expect(report.rotated.tokens).toBeGreaterThan(0);
       expect(report.rotated.webhookSecrets).toBeGreaterThan(0);
-      expect(report.failed).toEqual([
-        { table: 'vault_tokens', id: tampered.body.token.id },
-      ]);
+      expect(report.failed).toEqual([{ table: 'vault_tokens', id: tampered.body.token.id }]);
       expect(report.remaining).toBe(1);
-      await sut.db.query('DELETE FROM vault_tokens WHERE id = $1', [
-        tampered.body.token.id,
-      ]);
+      await sut.db.query('DELETE FROM vault_tokens WHERE id = $1', [tampered.body.token.id]);
 
-      const withoutK2 = new VaultCryptoService(
-        new VaultKeyring([parseVaultKey(randomVaultKey('k3'))]),
-      );
-      await expect(
-        new VaultKeyringCheckService(sut.db, withoutK2).onModuleInit(),
-      ).rejects.toThrow('"k2"');
+      const withoutK2 = new VaultCryptoService(new VaultKeyring([parseVaultKey(randomVaultKey('k3'))]));
+      await expect(new VaultKeyringCheckService(sut.db, withoutK2).onModuleInit()).rejects.toThrow('"k2"');
       const onlyNew = await startTestApp(database, { VAULT_KEYS: keyTwo });
       try {
-        const secret = await onlyNew.app
-          .get(VaultService)
-          .resolve(teamA.teamId, created.body.token.id);
+        const secret = await onlyNew.app.get(VaultService).resolve(teamA.teamId, created.body.token.id);
         expect(secret.toString()).toBe('rotate-me');
-        const secretAfter = await onlyNew
-          .http()
-          .get('/v1/webhook-secret')
-          .set(bearer(teamA.key))
-          .expect(200);
-        expect(secretAfter.body.webhookSecret).toBe(
-          secretBefore.body.webhookSecret,
-        );
+        const secretAfter = await onlyNew.http().get('/v1/webhook-secret').set(bearer(teamA.key)).expect(200);
+        expect(secretAfter.body.webhookSecret).toBe(secretBefore.body.webhookSecret);
       } finally {
         await onlyNew.close();
       }
@@ -358,102 +252,45 @@ describe('Token Vault (e2e)', () => {
 
   describe('webhook secret', () => {
     it('should return a stable whsec_ secret and rotate it', async () => {
-      const first = await sut
-        .http()
-        .get('/v1/webhook-secret')
-        .set(bearer(teamB.key))
-        .expect(200);
+      const first = await sut.http().get('/v1/webhook-secret').set(bearer(teamB.key)).expect(200);
       expect(first.body.webhookSecret).toMatch(/^whsec_/);
-      const again = await sut
-        .http()
-        .get('/v1/webhook-secret')
-        .set(bearer(teamB.key))
-        .expect(200);
+      const again = await sut.http().get('/v1/webhook-secret').set(bearer(teamB.key)).expect(200);
       expect(again.body.webhookSecret).toBe(first.body.webhookSecret);
-      const rotated = await sut
-        .http()
-        .post('/v1/webhook-secret/rotate')
-        .set(bearer(teamB.key))
-        .expect(200);
+      const rotated = await sut.http().post('/v1/webhook-secret/rotate').set(bearer(teamB.key)).expect(200);
       expect(rotated.body.webhookSecret).toMatch(/^whsec_/);
       expect(rotated.body.webhookSecret).not.toBe(first.body.webhookSecret);
-      const rows: { ciphertext: Uint8Array }[] = await sut.db.query(
-        'SELECT ciphertext FROM webhook_secrets',
-      );
+      const rows: { ciphertext: Uint8Array }[] = await sut.db.query('SELECT ciphertext FROM webhook_secrets');
       expect(JSON.stringify(rows)).not.toContain(rotated.body.webhookSecret);
     });
   });
 
-  (testDatabaseKind() === 'postgres' ? describe : describe.skip)(
-    'without a keyring',
-    () => {
-      it('should answer 503 on every vault endpoint and on tok_ references', async () => {
-        const bare = await startTestApp(database, { VAULT_KEYS: '' });
-        try {
-          const { key } = await bare.createTeam('no-vault');
-          const expected = { error: 'Token vault is not configured' };
-          expect(
-            (
-              await bare
-                .http()
-                .post('/v1/tokens')
-                .set(bearer(key))
-                .send({ name: 'n', value: 'v' })
-                .expect(503)
-            ).body,
-          ).toEqual(expected);
-          expect(
-            (
-              await bare
-                .http()
-                .post('/v1/tokens')
-                .set(bearer(key))
-                .send({})
-                .expect(503)
-            ).body,
-          ).toEqual(expected);
-          expect(
-            (await bare.http().get('/v1/tokens').set(bearer(key)).expect(503))
-              .body,
-          ).toEqual(expected);
-          expect(
-            (
-              await bare
-                .http()
-                .delete('/v1/tokens/tok_x')
-                .set(bearer(key))
-                .expect(503)
-            ).body,
-          ).toEqual(expected);
-          expect(
-            (
-              await bare
-                .http()
-                .get('/v1/webhook-secret')
-                .set(bearer(key))
-                .expect(503)
-            ).body,
-          ).toEqual(expected);
-          const task = await bare
-            .http()
-            .post('/v1/tasks')
-            .set(bearer(key))
-            .send({
-              targetUrl: 'https://example.com',
-              headers: { Authorization: 'tok_01jrx7m2kabcdefghjkmnpqrst' },
-            })
-            .expect(503);
-          expect(task.body).toEqual(expected);
-          await bare
-            .http()
-            .post('/v1/tasks')
-            .set(bearer(key))
-            .send({ targetUrl: 'https://example.com' })
-            .expect(201);
-        } finally {
-          await bare.close();
-        }
-      });
-    },
-  );
+  (testDatabaseKind() === 'postgres' ? describe : describe.skip)('without a keyring', () => {
+    it('should answer 503 on every vault endpoint and on tok_ references', async () => {
+      const bare = await startTestApp(database, { VAULT_KEYS: '' });
+      try {
+        const { key } = await bare.createTeam('no-vault');
+        const expected = { error: 'Token vault is not configured' };
+        expect(
+          (await bare.http().post('/v1/tokens').set(bearer(key)).send({ name: 'n', value: 'v' }).expect(503)).body,
+        ).toEqual(expected);
+        expect((await bare.http().post('/v1/tokens').set(bearer(key)).send({}).expect(503)).body).toEqual(expected);
+        expect((await bare.http().get('/v1/tokens').set(bearer(key)).expect(503)).body).toEqual(expected);
+        expect((await bare.http().delete('/v1/tokens/tok_x').set(bearer(key)).expect(503)).body).toEqual(expected);
+        expect((await bare.http().get('/v1/webhook-secret').set(bearer(key)).expect(503)).body).toEqual(expected);
+        const task = await bare
+          .http()
+          .post('/v1/tasks')
+          .set(bearer(key))
+          .send({
+            targetUrl: 'https://example.com',
+            headers: { Authorization: 'tok_01jrx7m2kabcdefghjkmnpqrst' },
+          })
+          .expect(503);
+        expect(task.body).toEqual(expected);
+        await bare.http().post('/v1/tasks').set(bearer(key)).send({ targetUrl: 'https://example.com' }).expect(201);
+      } finally {
+        await bare.close();
+      }
+    });
+  });
 });

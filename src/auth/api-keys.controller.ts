@@ -1,12 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiKeysService } from './api-keys.service.js';
 import { toApiKeyView, type ApiKeyView } from './auth.views.js';
@@ -28,32 +20,21 @@ export class ApiKeysController {
     @CurrentPrincipal() principal: Principal,
     @Body() dto: CreateApiKeyDto,
   ): Promise<{ apiKey: ApiKeyView; key: string }> {
-    const { apiKey, key } = await this.apiKeys.create(
-      principal.teamId,
-      dto.name ?? 'API key',
-    );
+    const { apiKey, key } = await this.apiKeys.create(principal.teamId, dto.name ?? 'API key');
     return { apiKey: toApiKeyView(apiKey), key };
   }
 
   @Get()
-  async list(
-    @CurrentPrincipal() principal: Principal,
-  ): Promise<{ apiKeys: ApiKeyView[] }> {
+  async list(@CurrentPrincipal() principal: Principal): Promise<{ apiKeys: ApiKeyView[] }> {
     const apiKeys = await this.apiKeys.listActive(principal.teamId);
     return { apiKeys: apiKeys.map((apiKey) => toApiKeyView(apiKey)) };
   }
 
   /** Revokes a key; it fails from the very next request on. */
   @Delete(':id')
-  async revoke(
-    @CurrentPrincipal() principal: Principal,
-    @Param('id') id: string,
-  ): Promise<{ apiKey: ApiKeyView }> {
+  async revoke(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<{ apiKey: ApiKeyView }> {
     return {
-      apiKey: toApiKeyView(
-        await this.apiKeys.revoke(principal.teamId, id),
-        true,
-      ),
+      apiKey: toApiKeyView(await this.apiKeys.revoke(principal.teamId, id), true),
     };
   }
 }

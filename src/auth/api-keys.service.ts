@@ -1,14 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, type Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, IsNull, type Repository } from 'typeorm';
+import { queryRows } from '../database/sql.js';
 import { AppError } from '../common/errors/app-error.js';
 import { isUuid, newId } from '../common/http/ids.js';
 import { Clock } from '../common/time/clock.js';
-import {
-  displayPrefixOf,
-  generateApiKey,
-  isWellFormedApiKey,
-} from './credentials/api-key-format.js';
+import { displayPrefixOf, generateApiKey, isWellFormedApiKey } from './credentials/api-key-format.js';
 import { constantTimeEqual, sha256Hex } from './credentials/secret-tokens.js';
 import { ApiKey } from './entities/api-key.entity.js';
 import type { Principal } from './principal.js';
@@ -25,13 +22,11 @@ export class ApiKeysService {
 
   constructor(
     @InjectRepository(ApiKey) private readonly apiKeys: Repository<ApiKey>,
+    @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
   ) {}
 
-  async create(
-    teamId: string,
-    name: string,
-  ): Promise<{ apiKey: ApiKey; key: string }> {
+  async create(teamId: string, name: string): Promise<{ apiKey: ApiKey; key: string }> {
     const key = generateApiKey();
     const apiKey = this.apiKeys.create({
       id: newId(),
@@ -55,10 +50,7 @@ export class ApiKeysService {
   }
 
   async revoke(teamId: string, id: string): Promise<ApiKey> {
-    const notFound = new AppError(
-      'not_found',
-      'API key not found or already revoked',
-    );
+    const notFound = new AppError('not_found', 'API key not found or already revoked');
     if (!isUuid(id)) throw notFound;
     const apiKey = await this.apiKeys.findOneBy({
       id,
@@ -67,30 +59,28 @@ export class ApiKeysService {
     });
     if (!apiKey) throw notFound;
     apiKey.revokedAt = this.clock.now();
-    const { affected } = await this.apiKeys.update(
-      { id, revokedAt: IsNull() },
-      { revokedAt: apiKey.revokedAt },
-    );
+    const { affected } = await this.apiKeys.update({ id, revokedAt: IsNull() }, { revokedAt: apiKey.revokedAt });
     if (affected === 0) throw notFound;
     return apiKey;
   }
 
   /** Malformed keys and bad checksums are refused before any query. */
   async authenticate(candidate: string): Promise<Principal> {
-    if (!isWellFormedApiKey(candidate))
-      throw new AppError('unauthenticated', INVALID_API_KEY);
+    if (!isWellFormedApiKey(candidate)) throw new AppError('unauthenticated', INVALID_API_KEY);
     const hash = sha256Hex(candidate);
-    const apiKey = await this.apiKeys.findOneBy({ keyHash: hash });
-    if (
-      !apiKey ||
-      apiKey.revokedAt ||
-      !constantTimeEqual(apiKey.keyHash, hash)
-    ) {
+    // Every authenticated request runs this: raw and prepared, not through the repository.
+    const [apiKey] = await queryRows<{ id: string; team_id: string; key_hash: string }>(
+      this.db,
+      `SELECT id, team_id, key_hash FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
+      [hash],
+      'aq_api_key_by_hash',
+    );
+    if (!apiKey || !constantTimeEqual(apiKey.key_hash, hash)) {
       throw new AppError('unauthenticated', INVALID_API_KEY);
     }
     await this.touch(apiKey.id);
     return {
-      teamId: apiKey.teamId,
+      teamId: apiKey.team_id,
       kind: 'api_key',
       scopes: SCOPES,
       apiKeyId: apiKey.id,

@@ -17,10 +17,7 @@ import { TeamsService } from './teams.service.js';
 
 /** Teams, credentials and the guards; the HTTP routes live in AuthApiModule. */
 @Module({
-  imports: [
-    PassportModule,
-    TypeOrmModule.forFeature([Team, ApiKey, OAuthClient, OAuthAccessToken]),
-  ],
+  imports: [PassportModule, TypeOrmModule.forFeature([Team, ApiKey, OAuthClient, OAuthAccessToken])],
   providers: [
     ApiKeysService,
     TeamsService,

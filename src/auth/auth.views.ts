@@ -26,10 +26,7 @@ export interface TeamView {
   createdAt: Date;
 }
 
-export function toApiKeyView(
-  apiKey: ApiKey,
-  withRevokedAt = false,
-): ApiKeyView {
+export function toApiKeyView(apiKey: ApiKey, withRevokedAt = false): ApiKeyView {
   const view: ApiKeyView = {
     id: apiKey.id,
     name: apiKey.name,
@@ -40,10 +37,7 @@ export function toApiKeyView(
   return withRevokedAt ? { ...view, revokedAt: apiKey.revokedAt } : view;
 }
 
-export function toOAuthClientView(
-  client: OAuthClient,
-  withRevokedAt = false,
-): OAuthClientView {
+export function toOAuthClientView(client: OAuthClient, withRevokedAt = false): OAuthClientView {
   const view: OAuthClientView = {
     id: client.id,
     name: client.name,

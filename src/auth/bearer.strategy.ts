@@ -3,10 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-http-bearer';
 import { AppError } from '../common/errors/app-error.js';
 import { ApiKeysService, INVALID_API_KEY } from './api-keys.service.js';
-import {
-  ACCESS_TOKEN_PREFIX,
-  OAuthTokensService,
-} from './oauth-tokens.service.js';
+import { ACCESS_TOKEN_PREFIX, OAuthTokensService } from './oauth-tokens.service.js';
 import type { Principal } from './principal.js';
 
 /** `Authorization: Bearer <credential>`: an API key (`aq_live_`) or an OAuth access token (`aq_at_`). */
@@ -20,10 +17,8 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
   }
 
   validate(credential: string): Promise<Principal> {
-    if (credential.startsWith(ACCESS_TOKEN_PREFIX))
-      return this.oauthTokens.authenticate(credential);
-    if (credential.length === 0)
-      return Promise.reject(new AppError('unauthenticated', INVALID_API_KEY));
+    if (credential.startsWith(ACCESS_TOKEN_PREFIX)) return this.oauthTokens.authenticate(credential);
+    if (credential.length === 0) return Promise.reject(new AppError('unauthenticated', INVALID_API_KEY));
     return this.apiKeys.authenticate(credential);
   }
 }

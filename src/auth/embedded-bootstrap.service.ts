@@ -1,8 +1,4 @@
-import {
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfiguration } from '../config/configuration.js';
 import { TeamsService } from './teams.service.js';
@@ -24,11 +20,7 @@ export class EmbeddedBootstrapService implements OnApplicationBootstrap {
     if (!this.config.get('auth', { infer: true }).embedded) return;
     if ((await this.teams.count()) > 0) return;
     const { team, key } = await this.teams.create('default');
-    this.logger.log(
-      `Created team "default" (${team.id}) on the empty embedded database`,
-    );
-    process.stdout.write(
-      `\nAsyncQueue: created team "default". Its API key is shown only this once:\n\n  ${key}\n\n`,
-    );
+    this.logger.log(`Created team "default" (${team.id}) on the empty embedded database`);
+    process.stdout.write(`\nAsyncQueue: created team "default". Its API key is shown only this once:\n\n  ${key}\n\n`);
   }
 }

@@ -1,12 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { toOAuthClientView, type OAuthClientView } from './auth.views.js';
 import { CurrentPrincipal } from './decorators/current-principal.decorator.js';
@@ -28,18 +20,12 @@ export class OAuthClientsController {
     @CurrentPrincipal() principal: Principal,
     @Body() dto: CreateOAuthClientDto,
   ): Promise<{ client: OAuthClientView; clientSecret: string }> {
-    const { client, clientSecret } = await this.clients.create(
-      principal.teamId,
-      dto.name,
-      dto.scopes,
-    );
+    const { client, clientSecret } = await this.clients.create(principal.teamId, dto.name, dto.scopes);
     return { client: toOAuthClientView(client), clientSecret };
   }
 
   @Get()
-  async list(
-    @CurrentPrincipal() principal: Principal,
-  ): Promise<{ clients: OAuthClientView[] }> {
+  async list(@CurrentPrincipal() principal: Principal): Promise<{ clients: OAuthClientView[] }> {
     const clients = await this.clients.listActive(principal.teamId);
     return { clients: clients.map((client) => toOAuthClientView(client)) };
   }
@@ -51,10 +37,7 @@ export class OAuthClientsController {
     @Param('id') id: string,
   ): Promise<{ client: OAuthClientView }> {
     return {
-      client: toOAuthClientView(
-        await this.clients.revoke(principal.teamId, id),
-        true,
-      ),
+      client: toOAuthClientView(await this.clients.revoke(principal.teamId, id), true),
     };
   }
 }

@@ -4,11 +4,7 @@ import { DataSource, IsNull, type Repository } from 'typeorm';
 import { AppError } from '../common/errors/app-error.js';
 import { Clock } from '../common/time/clock.js';
 import { queryRows } from '../database/sql.js';
-import {
-  constantTimeEqual,
-  randomBase62,
-  sha256Hex,
-} from './credentials/secret-tokens.js';
+import { constantTimeEqual, randomBase62, sha256Hex } from './credentials/secret-tokens.js';
 import { OAuthClient } from './entities/oauth-client.entity.js';
 import type { Scope } from './scopes.js';
 
@@ -25,11 +21,7 @@ export class OAuthClientsService {
     private readonly clock: Clock,
   ) {}
 
-  async create(
-    teamId: string,
-    name: string,
-    scopes: Scope[],
-  ): Promise<{ client: OAuthClient; clientSecret: string }> {
+  async create(teamId: string, name: string, scopes: Scope[]): Promise<{ client: OAuthClient; clientSecret: string }> {
     const clientSecret = `${CLIENT_SECRET_PREFIX}${randomBase62(256)}`;
     const client = this.clients.create({
       id: `${CLIENT_ID_PREFIX}${randomBase62(128)}`,
@@ -72,22 +64,13 @@ export class OAuthClientsService {
   }
 
   /** The client for these credentials, or null; the hash comparison is constant-time. */
-  async verify(
-    clientId: string,
-    clientSecret: string,
-  ): Promise<OAuthClient | null> {
-    if (
-      !clientId.startsWith(CLIENT_ID_PREFIX) ||
-      !clientSecret.startsWith(CLIENT_SECRET_PREFIX)
-    )
-      return null;
+  async verify(clientId: string, clientSecret: string): Promise<OAuthClient | null> {
+    if (!clientId.startsWith(CLIENT_ID_PREFIX) || !clientSecret.startsWith(CLIENT_SECRET_PREFIX)) return null;
     const client = await this.clients.findOneBy({
       id: clientId,
       revokedAt: IsNull(),
     });
     if (!client) return null;
-    return constantTimeEqual(client.secretHash, sha256Hex(clientSecret))
-      ? client
-      : null;
+    return constantTimeEqual(client.secretHash, sha256Hex(clientSecret)) ? client : null;
   }
 }

@@ -35,12 +35,7 @@ export class OAuthTokensService {
     return `${ACCESS_TOKEN_PREFIX}${randomBase62(256)}`;
   }
 
-  async save(
-    accessToken: string,
-    client: OAuthClient,
-    scopes: Scope[],
-    expiresAt?: Date,
-  ): Promise<OAuthAccessToken> {
+  async save(accessToken: string, client: OAuthClient, scopes: Scope[], expiresAt?: Date): Promise<OAuthAccessToken> {
     const issuedAt = this.clock.now();
     const record = this.tokens.create({
       id: newId(),
@@ -49,9 +44,7 @@ export class OAuthTokensService {
       teamId: client.teamId,
       scopes,
       issuedAt,
-      expiresAt:
-        expiresAt ??
-        new Date(issuedAt.getTime() + ACCESS_TOKEN_LIFETIME_SECONDS * 1000),
+      expiresAt: expiresAt ?? new Date(issuedAt.getTime() + ACCESS_TOKEN_LIFETIME_SECONDS * 1000),
       revokedAt: null,
     });
     await this.tokens.insert(record);
@@ -83,10 +76,7 @@ export class OAuthTokensService {
   }
 
   /** RFC 7662: anything not issued to the asking client is reported as inactive. */
-  async introspect(
-    candidate: string,
-    clientId: string,
-  ): Promise<Introspection> {
+  async introspect(candidate: string, clientId: string): Promise<Introspection> {
     const record = await this.findActive(candidate);
     if (!record || record.clientId !== clientId) return { active: false };
     return {
@@ -99,19 +89,12 @@ export class OAuthTokensService {
     };
   }
 
-  private async findActive(
-    candidate: string,
-  ): Promise<OAuthAccessToken | null> {
+  private async findActive(candidate: string): Promise<OAuthAccessToken | null> {
     if (!ACCESS_TOKEN_PATTERN.test(candidate)) return null;
     const record = await this.tokens.findOneBy({
       tokenHash: sha256Hex(candidate),
     });
-    if (
-      !record ||
-      record.revokedAt ||
-      record.expiresAt.getTime() <= this.clock.now().getTime()
-    )
-      return null;
+    if (!record || record.revokedAt || record.expiresAt.getTime() <= this.clock.now().getTime()) return null;
     return record;
   }
 }

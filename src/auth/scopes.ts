@@ -1,9 +1,4 @@
-export const SCOPES = [
-  'tokens:read',
-  'tokens:write',
-  'tasks:read',
-  'tasks:write',
-] as const;
+export const SCOPES = ['tokens:read', 'tokens:write', 'tasks:read', 'tasks:write'] as const;
 
 export type Scope = (typeof SCOPES)[number];
 

@@ -15,10 +15,7 @@ export class CliUsageError extends Error {
   ].join('\n');
 }
 
-type Command = (
-  app: INestApplicationContext,
-  args: string[],
-) => Promise<unknown>;
+type Command = (app: INestApplicationContext, args: string[]) => Promise<unknown>;
 
 const COMMANDS: Record<string, Command> = {
   'teams create': async (app, args) => {
@@ -29,50 +26,33 @@ const COMMANDS: Record<string, Command> = {
   'keys create': async (app, args) => {
     const { team: teamId, name } = options(args, ['team', 'name']);
     if (!teamId) throw new CliUsageError('--team is required');
-    const team = isUuid(teamId)
-      ? await app.get(TeamsService).findById(teamId)
-      : null;
+    const team = isUuid(teamId) ? await app.get(TeamsService).findById(teamId) : null;
     if (!team) throw new Error(`Team "${teamId}" not found`);
-    const { apiKey, key } = await app
-      .get(ApiKeysService)
-      .create(team.id, name?.trim() || 'API key');
+    const { apiKey, key } = await app.get(ApiKeysService).create(team.id, name?.trim() || 'API key');
     const { id, name: keyName, prefix, createdAt } = toApiKeyView(apiKey);
     return { apiKey: { id, name: keyName, prefix, createdAt }, key };
   },
   'vault rotate': async (app) => app.get(VaultRotationService).rotate(),
 };
 
-export async function runCommand(
-  app: INestApplicationContext,
-  argv: string[],
-): Promise<unknown> {
+export async function runCommand(app: INestApplicationContext, argv: string[]): Promise<unknown> {
   const [noun, verb, ...rest] = argv;
   const command = COMMANDS[`${noun} ${verb}`];
-  if (!command)
-    throw new CliUsageError(
-      `Unknown command "${[noun, verb].filter(Boolean).join(' ')}"`,
-    );
+  if (!command) throw new CliUsageError(`Unknown command "${[noun, verb].filter(Boolean).join(' ')}"`);
   return command(app, rest);
 }
 
-function options(
-  args: string[],
-  names: string[],
-): Record<string, string | undefined> {
+function options(args: string[], names: string[]): Record<string, string | undefined> {
   try {
     const { values } = parseArgs({
       args,
-      options: Object.fromEntries(
-        names.map((name) => [name, { type: 'string' as const }]),
-      ),
+      options: Object.fromEntries(names.map((name) => [name, { type: 'string' as const }])),
       strict: true,
       allowPositionals: false,
     });
     return values;
   } catch (error) {
-    throw new CliUsageError(
-      error instanceof Error ? error.message : String(error),
-    );
+    throw new CliUsageError(error instanceof Error ? error.message : String(error));
   }
 }
 

@@ -3,9 +3,7 @@ import type { AppConfiguration } from './configuration.js';
 
 /** One registerAs() namespace per concern, all fed from one validated AppConfiguration. */
 export function configNamespaces(config: AppConfiguration) {
-  return (Object.keys(config) as (keyof AppConfiguration)[]).map((name) =>
-    registerAs(name, () => config[name]),
-  );
+  return (Object.keys(config) as (keyof AppConfiguration)[]).map((name) => registerAs(name, () => config[name]));
 }
 
 export type ConfigShape = AppConfiguration;

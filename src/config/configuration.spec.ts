@@ -38,15 +38,10 @@ describe('buildConfiguration', () => {
       },
       'VAULT_KEYS',
     ],
-    [
-      { VAULT_KEYS: `bad id:${randomBytes(32).toString('base64')}` },
-      'VAULT_KEYS',
-    ],
+    [{ VAULT_KEYS: `bad id:${randomBytes(32).toString('base64')}` }, 'VAULT_KEYS'],
     [{ PUBLIC_BASE_URL: 'ftp://x' }, 'PUBLIC_BASE_URL'],
   ])('should name the variable in %j', (env, variable) => {
     expect(() => buildConfiguration(env)).toThrow(ConfigValidationError);
-    expect(() => buildConfiguration(env)).toThrow(
-      `Invalid configuration: ${variable} `,
-    );
+    expect(() => buildConfiguration(env)).toThrow(`Invalid configuration: ${variable} `);
   });
 });

@@ -33,15 +33,7 @@ export interface AppConfiguration {
   logging: { level: string };
 }
 
-const LOG_LEVELS = [
-  'fatal',
-  'error',
-  'warn',
-  'info',
-  'debug',
-  'trace',
-  'silent',
-];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 
 /** Reads and validates every variable of SPEC §2; throws one ConfigValidationError naming the first bad one. */
@@ -61,61 +53,32 @@ export function buildConfiguration(env: RawEnvironment): AppConfiguration {
       enabled: boolean(env, 'WORKER_ENABLED', true),
       concurrency: integer(env, 'EXECUTOR_CONCURRENCY', 32, 1, 1000),
       allowedPrivateTargets: cidrsOf(env),
-      shutdownGraceMs:
-        integer(env, 'SHUTDOWN_GRACE_SECONDS', 25, 0, 600) * 1000,
-      pollIntervalMs: integer(
-        env,
-        'EXECUTOR_POLL_INTERVAL_MS',
-        1000,
-        50,
-        60000,
-      ),
+      shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_SECONDS', 25, 0, 600) * 1000,
+      pollIntervalMs: integer(env, 'EXECUTOR_POLL_INTERVAL_MS', 1000, 50, 60000),
     },
     auth: {
-      rateLimitPerMinute: integer(
-        env,
-        'RATE_LIMIT_PER_MINUTE',
-        600,
-        1,
-        10_000_000,
-      ),
+      rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 10_000_000),
       embedded: !databaseUrl,
     },
     logging: { level: logLevelOf(env) },
   };
 }
 
-function integer(
-  env: RawEnvironment,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
+function integer(env: RawEnvironment, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new ConfigValidationError(
-      name,
-      `must be an integer between ${min} and ${max} (got "${raw}")`,
-    );
+    throw new ConfigValidationError(name, `must be an integer between ${min} and ${max} (got "${raw}")`);
   }
   return Number(raw);
 }
 
-function boolean(
-  env: RawEnvironment,
-  name: string,
-  fallback: boolean,
-): boolean {
+function boolean(env: RawEnvironment, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim().toLowerCase();
   if (!raw) return fallback;
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
-  throw new ConfigValidationError(
-    name,
-    `must be true or false (got "${env[name]}")`,
-  );
+  throw new ConfigValidationError(name, `must be true or false (got "${env[name]}")`);
 }
 
 function absolute(path: string): string {
@@ -129,16 +92,10 @@ function databaseUrlOf(env: RawEnvironment): string | undefined {
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigValidationError(
-      'DATABASE_URL',
-      'must be a postgres:// or postgresql:// URL',
-    );
+    throw new ConfigValidationError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigValidationError(
-      'DATABASE_URL',
-      'must be a postgres:// or postgresql:// URL',
-    );
+    throw new ConfigValidationError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
   }
   return raw;
 }
@@ -148,29 +105,20 @@ function publicBaseUrlOf(env: RawEnvironment, port: number): string {
   if (!raw) return `http://localhost:${port}`;
   try {
     const url = new URL(raw);
-    if (url.protocol === 'http:' || url.protocol === 'https:')
-      return raw.replace(/\/+$/, '');
+    if (url.protocol === 'http:' || url.protocol === 'https:') return raw.replace(/\/+$/, '');
   } catch {
     // reported below
   }
-  throw new ConfigValidationError(
-    'PUBLIC_BASE_URL',
-    'must be an http:// or https:// URL',
-  );
+  throw new ConfigValidationError('PUBLIC_BASE_URL', 'must be an http:// or https:// URL');
 }
 
 function vaultKeysOf(env: RawEnvironment): VaultKey[] | undefined {
   const raw = env.VAULT_KEYS?.trim();
   if (!raw) return undefined;
-  const keys = raw
-    .split(',')
-    .map((entry, index) => parseVaultKey(entry.trim(), index + 1));
+  const keys = raw.split(',').map((entry, index) => parseVaultKey(entry.trim(), index + 1));
   const ids = new Set(keys.map((k) => k.id));
   if (ids.size !== keys.length) {
-    throw new ConfigValidationError(
-      'VAULT_KEYS',
-      'lists the same key id twice',
-    );
+    throw new ConfigValidationError('VAULT_KEYS', 'lists the same key id twice');
   }
   return keys;
 }
@@ -188,10 +136,7 @@ export function parseVaultKey(entry: string, position = 1): VaultKey {
   }
   const key = Buffer.from(encoded, 'base64');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || key.length !== 32) {
-    throw new ConfigValidationError(
-      'VAULT_KEYS',
-      `key "${id}" must be exactly 32 bytes, base64-encoded`,
-    );
+    throw new ConfigValidationError('VAULT_KEYS', `key "${id}" must be exactly 32 bytes, base64-encoded`);
   }
   return { id, key };
 }
@@ -203,10 +148,7 @@ function cidrsOf(env: RawEnvironment): Cidr[] {
     try {
       return ipaddr.parseCIDR(entry.trim());
     } catch {
-      throw new ConfigValidationError(
-        'ALLOWED_PRIVATE_TARGETS',
-        `entry "${entry.trim()}" is not a CIDR range`,
-      );
+      throw new ConfigValidationError('ALLOWED_PRIVATE_TARGETS', `entry "${entry.trim()}" is not a CIDR range`);
     }
   });
 }
@@ -214,10 +156,7 @@ function cidrsOf(env: RawEnvironment): Cidr[] {
 function logLevelOf(env: RawEnvironment): string {
   const raw = env.LOG_LEVEL?.trim().toLowerCase() || 'info';
   if (!LOG_LEVELS.includes(raw)) {
-    throw new ConfigValidationError(
-      'LOG_LEVEL',
-      `must be one of ${LOG_LEVELS.join(', ')}`,
-    );
+    throw new ConfigValidationError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   }
   return raw;
 }

@@ -1,8 +1,4 @@
-import {
-  buildConfiguration,
-  ConfigValidationError,
-  type AppConfiguration,
-} from './configuration.js';
+import { buildConfiguration, ConfigValidationError, type AppConfiguration } from './configuration.js';
 import { readEnvironment } from './environment.js';
 
 /** Start-up entry for main.ts and cli.ts: one readable line naming the variable, then exit. */

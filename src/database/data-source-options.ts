@@ -7,9 +7,7 @@ import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 /** PostgreSQL through `pg` when DATABASE_URL is set, otherwise PGlite persisted in DATA_DIR/pgdata. */
-export function buildDataSourceOptions(
-  database: AppConfiguration['database'],
-): DataSourceOptions {
+export function buildDataSourceOptions(database: AppConfiguration['database']): DataSourceOptions {
   const common = {
     type: 'postgres' as const,
     entities: ENTITIES,

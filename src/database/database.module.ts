@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfiguration } from '../config/configuration.js';
 import { buildDataSourceOptions } from './data-source-options.js';
+import { AsyncCommitPool } from './async-commit-pool.service.js';
 import { NotificationListener } from './notification-listener.service.js';
 
 @Global()
@@ -14,7 +15,7 @@ import { NotificationListener } from './notification-listener.service.js';
         buildDataSourceOptions(config.get('database', { infer: true })),
     }),
   ],
-  providers: [NotificationListener],
-  exports: [NotificationListener],
+  providers: [NotificationListener, AsyncCommitPool],
+  exports: [NotificationListener, AsyncCommitPool],
 })
 export class DatabaseModule {}

@@ -7,13 +7,4 @@ import { Task } from '../tasks/entities/task.entity.js';
 import { VaultToken } from '../vault/entities/vault-token.entity.js';
 import { WebhookSecret } from '../vault/entities/webhook-secret.entity.js';
 
-export const ENTITIES = [
-  Team,
-  ApiKey,
-  OAuthClient,
-  OAuthAccessToken,
-  VaultToken,
-  WebhookSecret,
-  Task,
-  TaskAttempt,
-];
+export const ENTITIES = [Team, ApiKey, OAuthClient, OAuthAccessToken, VaultToken, WebhookSecret, Task, TaskAttempt];

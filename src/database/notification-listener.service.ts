@@ -1,10 +1,5 @@
 import { EventEmitter } from 'node:events';
-import {
-  Injectable,
-  Logger,
-  type OnApplicationShutdown,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import pg from 'pg';
 import { getPGliteInstance } from 'typeorm-pglite';
@@ -20,9 +15,7 @@ const RECONNECT_DELAY_MS = 1000;
  * an event instead of querying. On PGlite the same notifications arrive through its own listen().
  */
 @Injectable()
-export class NotificationListener
-  implements OnModuleInit, OnApplicationShutdown
-{
+export class NotificationListener implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(NotificationListener.name);
   private readonly events = new EventEmitter();
   private client: pg.Client | null = null;
@@ -46,11 +39,7 @@ export class NotificationListener
     }
     const pglite = await getPGliteInstance();
     for (const channel of CHANNELS) {
-      this.unlistenPglite.push(
-        await pglite.listen(channel, (payload) =>
-          this.events.emit(channel, payload),
-        ),
-      );
+      this.unlistenPglite.push(await pglite.listen(channel, (payload) => this.events.emit(channel, payload)));
     }
   }
 
@@ -58,16 +47,12 @@ export class NotificationListener
     this.stopped = true;
     await this.client?.end().catch(() => undefined);
     this.client = null;
-    await Promise.all(
-      this.unlistenPglite.map((unlisten) => unlisten().catch(() => undefined)),
-    );
+    await Promise.all(this.unlistenPglite.map((unlisten) => unlisten().catch(() => undefined)));
   }
 
   private async connect(url: string): Promise<void> {
     const client = new pg.Client({ connectionString: url });
-    client.on('notification', (message) =>
-      this.events.emit(message.channel, message.payload ?? ''),
-    );
+    client.on('notification', (message) => this.events.emit(message.channel, message.payload ?? ''));
     client.on('error', (error) => {
       this.logger.warn(`Notification connection lost: ${error.message}`);
       this.reconnectLater(url);

@@ -1,19 +1,22 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
+
+interface RawPool {
+  query(
+    config: string | { text: string; values: unknown[]; name?: string },
+    values?: unknown[],
+  ): Promise<{ rows: unknown[] }>;
+  totalCount?: number;
+}
 
 /**
- * Raw SQL that returns rows the same way on `pg` and PGlite: TypeORM answers UPDATE/DELETE with
- * `[rows, rowCount]` on `pg` but with plain rows on PGlite. Rows are always objects, never arrays,
- * so the pair is unambiguous.
+ * Raw SQL straight on the driver's pool, the same way on `pg` and PGlite: no query runner, no
+ * ORM bookkeeping, for the statements on hot paths. A `name` makes it a prepared statement on
+ * `pg` (parsed once per connection); PGlite has no such cache and ignores it.
  */
-export async function queryRows<T>(
-  db: DataSource | EntityManager,
-  sql: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  const raw = (await db.query(sql, params)) as unknown;
-  if (!Array.isArray(raw)) return [];
-  if (raw.length === 2 && Array.isArray(raw[0]) && typeof raw[1] === 'number') {
-    return raw[0] as T[];
-  }
-  return raw as T[];
+export async function queryRows<T>(db: DataSource, sql: string, params: unknown[] = [], name?: string): Promise<T[]> {
+  const pool = (db.driver as unknown as { master: RawPool }).master;
+  const isPgPool = typeof pool.totalCount === 'number';
+  const result =
+    isPgPool && name ? await pool.query({ name, text: sql, values: params }) : await pool.query(sql, params);
+  return result.rows as T[];
 }

@@ -17,10 +17,7 @@ interface AttemptFacts {
  * retried with backoff while retries remain; a blocked address or an unusable vault reference
  * fails at once.
  */
-export function outcomeOfResponse(
-  facts: AttemptFacts,
-  response: OutboundResponse,
-): AttemptOutcome {
+export function outcomeOfResponse(facts: AttemptFacts, response: OutboundResponse): AttemptOutcome {
   if (response.statusCode < 500) {
     const result: TaskResult = {
       statusCode: response.statusCode,
@@ -45,19 +42,12 @@ export function outcomeOfResponse(
   });
 }
 
-export function outcomeOfFailure(
-  facts: AttemptFacts,
-  failure: OutboundFailure,
-): AttemptOutcome {
-  if (failure.kind === 'blocked')
-    return permanentFailure(facts, failure.message);
+export function outcomeOfFailure(facts: AttemptFacts, failure: OutboundFailure): AttemptOutcome {
+  if (failure.kind === 'blocked') return permanentFailure(facts, failure.message);
   return retryOrFail(facts, failure.message, null, null);
 }
 
-export function permanentFailure(
-  facts: AttemptFacts,
-  error: string,
-): AttemptOutcome {
+export function permanentFailure(facts: AttemptFacts, error: string): AttemptOutcome {
   return base(facts, {
     status: 'failed',
     result: null,
@@ -89,9 +79,7 @@ function retryOrFail(
     });
   }
   const retry = task.retryCount + 1;
-  const runAt = new Date(
-    finishedAt.getTime() + backoffSeconds(task.retryBackoff, retry) * 1000,
-  );
+  const runAt = new Date(finishedAt.getTime() + backoffSeconds(task.retryBackoff, retry) * 1000);
   return {
     ...base(facts, {
       status: 'pending',
@@ -107,10 +95,7 @@ function retryOrFail(
 
 function base(
   { task, startedAt, finishedAt }: AttemptFacts,
-  fields: Pick<
-    AttemptOutcome,
-    'status' | 'result' | 'error' | 'completedAt' | 'statusCode'
-  >,
+  fields: Pick<AttemptOutcome, 'status' | 'result' | 'error' | 'completedAt' | 'statusCode'>,
 ): AttemptOutcome {
   return {
     taskId: task.id,

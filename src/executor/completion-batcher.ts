@@ -43,8 +43,7 @@ export class CompletionBatcher {
         await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
         return this.store.complete(outcomes);
       });
-      for (const entry of batch)
-        entry.resolve(applied.has(entry.outcome.taskId));
+      for (const entry of batch) entry.resolve(applied.has(entry.outcome.taskId));
     } catch (error) {
       for (const entry of batch) entry.reject(error);
     }

@@ -1,9 +1,4 @@
-import {
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -28,9 +23,7 @@ const STALE_CLAIM_SECONDS = 60;
  * delivers them beside the claim loop, never inside it. One attempt each; the outcome is stored.
  */
 @Injectable()
-export class CompletionWebhookService
-  implements OnApplicationBootstrap, OnApplicationShutdown
-{
+export class CompletionWebhookService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CompletionWebhookService.name);
   private readonly records: TaskRecords;
   private draining: Promise<void> | null = null;
@@ -68,9 +61,7 @@ export class CompletionWebhookService
       return;
     }
     this.draining = this.drain()
-      .catch((error: Error) =>
-        this.logger.error(`Completion webhooks failed: ${error.message}`),
-      )
+      .catch((error: Error) => this.logger.error(`Completion webhooks failed: ${error.message}`))
       .finally(() => {
         this.draining = null;
         if (this.again && !this.stopped) {
@@ -84,12 +75,8 @@ export class CompletionWebhookService
     for (;;) {
       const batch = await this.claim();
       if (batch.length === 0) return;
-      const secrets = await this.secrets.forTeams(
-        batch.map((task) => task.teamId),
-      );
-      await Promise.all(
-        batch.map((task) => this.deliver(task, secrets.get(task.teamId))),
-      );
+      const secrets = await this.secrets.forTeams(batch.map((task) => task.teamId));
+      await Promise.all(batch.map((task) => this.deliver(task, secrets.get(task.teamId))));
     }
   }
 
@@ -117,11 +104,7 @@ export class CompletionWebhookService
       'X-AsyncQueue-Task-Id': task.id,
     };
     if (secret)
-      headers['X-AsyncQueue-Signature'] = signatureHeader(
-        secret,
-        body,
-        Math.floor(this.clock.now().getTime() / 1000),
-      );
+      headers['X-AsyncQueue-Signature'] = signatureHeader(secret, body, Math.floor(this.clock.now().getTime() / 1000));
     let state: 'delivered' | 'failed' = 'failed';
     let statusCode: number | null = null;
     let error: string | null = null;

@@ -2,27 +2,14 @@ import { STATUS_CODES } from 'node:http';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { AddressPolicy, ipLiteralOf } from '../common/net/address-policy.js';
-import {
-  BLOCKED_ADDRESS_CODE,
-  BlockedAddressError,
-  guardedLookup,
-} from './guarded-lookup.js';
-import {
-  OutboundFailure,
-  type OutboundRequest,
-  type OutboundResponse,
-} from './outbound.types.js';
+import { BLOCKED_ADDRESS_CODE, BlockedAddressError, guardedLookup } from './guarded-lookup.js';
+import { OutboundFailure, type OutboundRequest, type OutboundResponse } from './outbound.types.js';
 
 export const MAX_REDIRECTS = 5;
 export const MAX_RESULT_BODY_BYTES = 256 * 1024;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** Never forwarded to another origin, whatever the task says. */
-const CREDENTIAL_HEADERS = [
-  'authorization',
-  'cookie',
-  'proxy-authorization',
-  'x-asyncqueue-signature',
-];
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization', 'x-asyncqueue-signature'];
 
 /**
  * The only way AsyncQueue talks to the outside world. Keep-alive pools; every hop checked against
@@ -48,9 +35,7 @@ export class EgressService implements OnApplicationShutdown {
   async send(outbound: OutboundRequest): Promise<OutboundResponse> {
     const started = performance.now();
     const deadline = AbortSignal.timeout(outbound.timeoutMs);
-    const signal = outbound.signal
-      ? AbortSignal.any([deadline, outbound.signal])
-      : deadline;
+    const signal = outbound.signal ? AbortSignal.any([deadline, outbound.signal]) : deadline;
     let hop: Hop = {
       method: outbound.method,
       url: new URL(outbound.url),
@@ -70,11 +55,7 @@ export class EgressService implements OnApplicationShutdown {
           bodyTimeout: outbound.timeoutMs,
         });
         const location = headerValue(response.headers.location);
-        if (
-          !REDIRECT_STATUSES.has(response.statusCode) ||
-          !location ||
-          redirects === MAX_REDIRECTS
-        ) {
+        if (!REDIRECT_STATUSES.has(response.statusCode) || !location || redirects === MAX_REDIRECTS) {
           const body = await readCapped(response.body, MAX_RESULT_BODY_BYTES);
           return {
             statusCode: response.statusCode,
@@ -84,12 +65,7 @@ export class EgressService implements OnApplicationShutdown {
           };
         }
         await response.body.dump();
-        const next = nextHop(
-          hop,
-          response.statusCode,
-          location,
-          outbound.sensitiveHeaders,
-        );
+        const next = nextHop(hop, response.statusCode, location, outbound.sensitiveHeaders);
         if (!next) {
           return {
             statusCode: response.statusCode,
@@ -107,8 +83,7 @@ export class EgressService implements OnApplicationShutdown {
 
   private checkLiteralAddress(url: URL): void {
     const literal = ipLiteralOf(url.hostname);
-    if (literal && !this.policy.isAllowed(literal))
-      throw new BlockedAddressError(url.hostname, literal);
+    if (literal && !this.policy.isAllowed(literal)) throw new BlockedAddressError(url.hostname, literal);
   }
 }
 
@@ -120,12 +95,7 @@ interface Hop {
 }
 
 /** RFC 9110 §15.4: 303 (and 301/302 after POST, as every client does) continue as GET without a body. */
-function nextHop(
-  hop: Hop,
-  status: number,
-  location: string,
-  sensitive: readonly string[],
-): Hop | null {
+function nextHop(hop: Hop, status: number, location: string, sensitive: readonly string[]): Hop | null {
   let url: URL;
   try {
     url = new URL(location, hop.url);
@@ -133,23 +103,16 @@ function nextHop(
     return null;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-  const becomesGet =
-    status === 303 ||
-    ((status === 301 || status === 302) && hop.method === 'POST');
+  const becomesGet = status === 303 || ((status === 301 || status === 302) && hop.method === 'POST');
   const drop = new Set<string>();
   if (url.origin !== hop.url.origin) {
-    for (const name of [...CREDENTIAL_HEADERS, ...sensitive])
-      drop.add(name.toLowerCase());
+    for (const name of [...CREDENTIAL_HEADERS, ...sensitive]) drop.add(name.toLowerCase());
   }
   if (becomesGet) {
     drop.add('content-type');
     drop.add('x-asyncqueue-signature');
   }
-  const headers = Object.fromEntries(
-    Object.entries(hop.headers).filter(
-      ([name]) => !drop.has(name.toLowerCase()),
-    ),
-  );
+  const headers = Object.fromEntries(Object.entries(hop.headers).filter(([name]) => !drop.has(name.toLowerCase())));
   return {
     method: becomesGet ? 'GET' : hop.method,
     url,
@@ -158,10 +121,7 @@ function nextHop(
   };
 }
 
-async function readCapped(
-  body: Dispatcher.ResponseData['body'],
-  cap: number,
-): Promise<string> {
+async function readCapped(body: Dispatcher.ResponseData['body'], cap: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -181,37 +141,21 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function flattenHeaders(
-  headers: Record<string, string | string[] | undefined>,
-): Record<string, string> {
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const flat: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined)
-      flat[name] = Array.isArray(value) ? value.join(', ') : value;
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return flat;
 }
 
-function classify(
-  error: unknown,
-  deadline: AbortSignal,
-  outbound: OutboundRequest,
-): OutboundFailure {
+function classify(error: unknown, deadline: AbortSignal, outbound: OutboundRequest): OutboundFailure {
   const blocked = findBlocked(error);
-  if (blocked)
-    return new OutboundFailure('blocked', `Blocked: ${blocked.message}`);
-  if (outbound.signal?.aborted)
-    return new OutboundFailure('aborted', 'Attempt aborted by shutdown');
+  if (blocked) return new OutboundFailure('blocked', `Blocked: ${blocked.message}`);
+  if (outbound.signal?.aborted) return new OutboundFailure('aborted', 'Attempt aborted by shutdown');
   const code = (error as { code?: string }).code;
-  if (
-    deadline.aborted ||
-    code === 'UND_ERR_HEADERS_TIMEOUT' ||
-    code === 'UND_ERR_BODY_TIMEOUT'
-  ) {
-    return new OutboundFailure(
-      'timeout',
-      `Timeout: no complete response within ${outbound.timeoutMs / 1000}s`,
-    );
+  if (deadline.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return new OutboundFailure('timeout', `Timeout: no complete response within ${outbound.timeoutMs / 1000}s`);
   }
   return new OutboundFailure('network', `Network error: ${describe(error)}`);
 }
@@ -219,8 +163,7 @@ function classify(
 function findBlocked(error: unknown): BlockedAddressError | null {
   for (let current = error, depth = 0; current && depth < 5; depth += 1) {
     if (current instanceof BlockedAddressError) return current;
-    if ((current as { code?: string }).code === BLOCKED_ADDRESS_CODE)
-      return current as BlockedAddressError;
+    if ((current as { code?: string }).code === BLOCKED_ADDRESS_CODE) return current as BlockedAddressError;
     current = (current as { cause?: unknown }).cause;
   }
   return null;

@@ -1,17 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  Injectable,
-  Logger,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { AppConfiguration } from '../config/configuration.js';
-import {
-  NotificationListener,
-  TASK_DUE_CHANNEL,
-} from '../database/notification-listener.service.js';
+import { NotificationListener, TASK_DUE_CHANNEL } from '../database/notification-listener.service.js';
 import type { Task } from '../tasks/entities/task.entity.js';
 import { WebhookSecretService } from '../vault/webhook-secret.service.js';
 import { labelOf } from './attempt-outcome.js';
@@ -29,18 +21,13 @@ const CLAIM_GATHER_MS = 5;
  * next known due time or the fallback poll wakes it.
  */
 @Injectable()
-export class ExecutorService
-  implements OnApplicationBootstrap, BeforeApplicationShutdown
-{
+export class ExecutorService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ExecutorService.name);
   readonly workerId = randomUUID();
   private readonly concurrency: number;
   private readonly pollIntervalMs: number;
   private readonly shutdownGraceMs: number;
-  private readonly inFlight = new Map<
-    string,
-    { promise: Promise<void>; abort: AbortController }
-  >();
+  private readonly inFlight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
   private readonly completions: CompletionBatcher;
   private readonly claimBatchThreshold: number;
   private lastClaimAt = 0;
@@ -70,9 +57,7 @@ export class ExecutorService
 
   onApplicationBootstrap(): void {
     this.running = true;
-    this.unsubscribe = this.notifications.on(TASK_DUE_CHANNEL, () =>
-      this.requestWake(),
-    );
+    this.unsubscribe = this.notifications.on(TASK_DUE_CHANNEL, () => this.requestWake());
     this.scheduler.addInterval(
       'executor-poll',
       setInterval(() => void this.tick(), this.pollIntervalMs),
@@ -89,8 +74,7 @@ export class ExecutorService
     if (!this.running) return;
     this.running = false;
     this.unsubscribe?.();
-    for (const name of ['executor-poll', 'executor-lease-renewal'])
-      this.scheduler.deleteInterval(name);
+    for (const name of ['executor-poll', 'executor-lease-renewal']) this.scheduler.deleteInterval(name);
     this.requestWake();
     await this.loop;
     const drained = await this.waitForInFlight(this.shutdownGraceMs);
@@ -100,8 +84,7 @@ export class ExecutorService
     }
     await this.completions.flush();
     const released = await this.store.release(this.workerId);
-    if (released > 0)
-      this.logger.log(`Handed back ${released} unfinished task(s) on shutdown`);
+    if (released > 0) this.logger.log(`Handed back ${released} unfinished task(s) on shutdown`);
   }
 
   private async run(): Promise<void> {
@@ -138,31 +121,19 @@ export class ExecutorService
    * A few milliseconds of gathering turns that into one claim for a quarter of the slots.
    */
   private shouldGatherSlots(free: number): boolean {
-    return (
-      free < this.claimBatchThreshold &&
-      this.inFlight.size > 0 &&
-      Date.now() - this.lastClaimAt < CLAIM_GATHER_MS
-    );
+    return free < this.claimBatchThreshold && this.inFlight.size > 0 && Date.now() - this.lastClaimAt < CLAIM_GATHER_MS;
   }
 
   private async start(tasks: Task[]): Promise<void> {
     let secrets = new Map<string, string>();
     try {
-      secrets = await this.webhookSecrets.forTeams(
-        tasks.map((task) => task.teamId),
-      );
+      secrets = await this.webhookSecrets.forTeams(tasks.map((task) => task.teamId));
     } catch (error) {
-      this.logger.warn(
-        `Could not load webhook secrets; calls go unsigned: ${(error as Error).message}`,
-      );
+      this.logger.warn(`Could not load webhook secrets; calls go unsigned: ${(error as Error).message}`);
     }
     for (const task of tasks) {
       const abort = new AbortController();
-      const promise = this.execute(
-        task,
-        secrets.get(task.teamId),
-        abort.signal,
-      ).finally(() => {
+      const promise = this.execute(task, secrets.get(task.teamId), abort.signal).finally(() => {
         this.inFlight.delete(task.id);
         this.requestWake();
       });
@@ -170,22 +141,13 @@ export class ExecutorService
     }
   }
 
-  private async execute(
-    task: Task,
-    signingSecret: string | undefined,
-    signal: AbortSignal,
-  ): Promise<void> {
-    this.logger.debug(
-      `Dispatching task ${task.id}, attempt ${task.attemptCount}`,
-    );
+  private async execute(task: Task, signingSecret: string | undefined, signal: AbortSignal): Promise<void> {
+    this.logger.debug(`Dispatching task ${task.id}, attempt ${task.attemptCount}`);
     try {
       const outcome = await this.dispatcher.dispatch(task, {
         signingSecret,
         signal,
-        onCallStart: () =>
-          this.metrics.dispatchLatency.observe(
-            Math.max(0, Date.now() - task.runAt.getTime()) / 1000,
-          ),
+        onCallStart: () => this.metrics.dispatchLatency.observe(Math.max(0, Date.now() - task.runAt.getTime()) / 1000),
       });
       // An attempt cut short by shutdown is not an outcome: release() hands the task back.
       if (signal.aborted) return;
@@ -193,9 +155,7 @@ export class ExecutorService
       this.metrics.recordAttempt(labelOf(outcome));
       if (applied && outcome.completedAt) this.webhooks.notifyPending();
     } catch (error) {
-      this.logger.error(
-        `Task ${task.id} attempt crashed: ${(error as Error).message}`,
-      );
+      this.logger.error(`Task ${task.id} attempt crashed: ${(error as Error).message}`);
     }
   }
 
@@ -203,14 +163,9 @@ export class ExecutorService
     try {
       await this.store.promoteDelayed();
       const reaped = await this.store.reapExpiredLeases();
-      if (reaped > 0)
-        this.logger.warn(
-          `Re-queued ${reaped} task(s) whose worker lost its lease`,
-        );
+      if (reaped > 0) this.logger.warn(`Re-queued ${reaped} task(s) whose worker lost its lease`);
     } catch (error) {
-      this.logger.error(
-        `Executor housekeeping failed: ${(error as Error).message}`,
-      );
+      this.logger.error(`Executor housekeeping failed: ${(error as Error).message}`);
     }
     this.requestWake();
   }
@@ -219,18 +174,14 @@ export class ExecutorService
     if (this.inFlight.size === 0) return;
     await this.store
       .renew(this.workerId, [...this.inFlight.keys()])
-      .catch((error: Error) =>
-        this.logger.error(`Lease renewal failed: ${error.message}`),
-      );
+      .catch((error: Error) => this.logger.error(`Lease renewal failed: ${error.message}`));
   }
 
   /** How long to sleep with nothing claimable: until the next known due time, at most one poll interval. */
   private async idleDelay(): Promise<number> {
     try {
       const next = await this.store.msUntilNextDue();
-      return next === null
-        ? this.pollIntervalMs
-        : Math.min(Math.max(next, 1), this.pollIntervalMs);
+      return next === null ? this.pollIntervalMs : Math.min(Math.max(next, 1), this.pollIntervalMs);
     } catch {
       return this.pollIntervalMs;
     }
@@ -257,12 +208,8 @@ export class ExecutorService
   private async waitForInFlight(timeoutMs: number): Promise<boolean> {
     if (this.inFlight.size === 0) return true;
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>(
-      (resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)),
-    );
-    const all = Promise.all(
-      [...this.inFlight.values()].map((entry) => entry.promise),
-    ).then(() => true as const);
+    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const all = Promise.all([...this.inFlight.values()].map((entry) => entry.promise)).then(() => true as const);
     const drained = await Promise.race([all, timeout]);
     clearTimeout(timer);
     return drained;

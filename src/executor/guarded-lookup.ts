@@ -14,11 +14,7 @@ export class BlockedAddressError extends Error {
   }
 }
 
-type LookupCallback = (
-  error: Error | null,
-  address: string | LookupAddress[],
-  family?: number,
-) => void;
+type LookupCallback = (error: Error | null, address: string | LookupAddress[], family?: number) => void;
 interface LookupOptions {
   family?: number | 'IPv4' | 'IPv6';
   hints?: number;
@@ -37,24 +33,14 @@ function familyNumber(family: LookupOptions['family']): 0 | 4 | 6 {
  * actually used, so a name cannot be re-pointed between check and use.
  */
 export function guardedLookup(policy: AddressPolicy) {
-  return (
-    hostname: string,
-    options: LookupOptions,
-    callback: LookupCallback,
-  ): void => {
+  return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
     dnsLookup(
       hostname,
       { all: true, family: familyNumber(options.family), hints: options.hints },
       (error, addresses) => {
         if (error) return callback(error, []);
-        const blocked = addresses.find(
-          (entry) => !policy.isAllowed(entry.address),
-        );
-        if (blocked)
-          return callback(
-            new BlockedAddressError(hostname, blocked.address),
-            [],
-          );
+        const blocked = addresses.find((entry) => !policy.isAllowed(entry.address));
+        if (blocked) return callback(new BlockedAddressError(hostname, blocked.address), []);
         if (options.all) return callback(null, addresses);
         callback(null, addresses[0].address, addresses[0].family);
       },

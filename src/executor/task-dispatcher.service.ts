@@ -4,11 +4,7 @@ import type { Task } from '../tasks/entities/task.entity.js';
 import { vaultReferences } from '../tasks/validation/header-rules.js';
 import { VaultError } from '../vault/vault.errors.js';
 import { VaultService } from '../vault/vault.service.js';
-import {
-  outcomeOfFailure,
-  outcomeOfResponse,
-  permanentFailure,
-} from './attempt-outcome.js';
+import { outcomeOfFailure, outcomeOfResponse, permanentFailure } from './attempt-outcome.js';
 import { EgressService } from './egress.service.js';
 import { OutboundFailure } from './outbound.types.js';
 import { signatureHeader } from './request-signer.js';
@@ -34,10 +30,7 @@ export class TaskDispatcher {
     private readonly clock: Clock,
   ) {}
 
-  async dispatch(
-    task: Task,
-    context: DispatchContext,
-  ): Promise<AttemptOutcome> {
+  async dispatch(task: Task, context: DispatchContext): Promise<AttemptOutcome> {
     const startedAt = this.clock.now();
     const facts = () => ({ task, startedAt, finishedAt: this.clock.now() });
     const references = vaultReferences(task.headers);
@@ -50,8 +43,7 @@ export class TaskDispatcher {
           )
         : new Map<string, Buffer>();
     } catch (error) {
-      if (error instanceof VaultError)
-        return permanentFailure(facts(), error.message);
+      if (error instanceof VaultError) return permanentFailure(facts(), error.message);
       throw error;
     }
     try {
@@ -82,8 +74,7 @@ export class TaskDispatcher {
       });
       return outcomeOfResponse(facts(), response);
     } catch (error) {
-      if (error instanceof OutboundFailure)
-        return outcomeOfFailure(facts(), error);
+      if (error instanceof OutboundFailure) return outcomeOfFailure(facts(), error);
       throw error;
     } finally {
       for (const secret of secrets.values()) secret.fill(0);

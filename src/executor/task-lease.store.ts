@@ -56,11 +56,9 @@ export class TaskLeaseStore {
        FROM due WHERE t.id = due.id
        RETURNING ${this.records.columns}`,
       [owner, limit, LEASE_MS / 1000],
+      'aq_claim',
     );
-    return tasks.sort(
-      (a, b) =>
-        b.priority - a.priority || a.runAt.getTime() - b.runAt.getTime(),
-    );
+    return tasks.sort((a, b) => b.priority - a.priority || a.runAt.getTime() - b.runAt.getTime());
   }
 
   /**
@@ -92,6 +90,7 @@ export class TaskLeaseStore {
          ON CONFLICT (task_id, number) DO NOTHING)
        SELECT id FROM done`,
       [JSON.stringify(outcomes)],
+      'aq_complete',
     );
     return new Set(rows.map((row) => row.id));
   }
@@ -146,9 +145,7 @@ export class TaskLeaseStore {
 
   /** Delayed tasks whose time has come show as pending (they are claimable either way). */
   async promoteDelayed(): Promise<void> {
-    await this.db.query(
-      `UPDATE tasks SET status = 'pending' WHERE status = 'delayed' AND run_at <= now()`,
-    );
+    await this.db.query(`UPDATE tasks SET status = 'pending' WHERE status = 'delayed' AND run_at <= now()`);
   }
 
   /** Milliseconds until the earliest runnable task is due (0 if one is due now), or null. */

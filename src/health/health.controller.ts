@@ -16,13 +16,9 @@ export class HealthController {
   @Public()
   @Get()
   @HttpCode(200)
-  async check(
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<Record<string, unknown>> {
+  async check(@Res({ passthrough: true }) response: Response): Promise<Record<string, unknown>> {
     try {
-      const result = await this.health.check([
-        () => this.database.pingCheck('database', { timeout: 2000 }),
-      ]);
+      const result = await this.health.check([() => this.database.pingCheck('database', { timeout: 2000 })]);
       return { ...result };
     } catch {
       response.status(503);

@@ -6,13 +6,7 @@ import { queryRows } from '../database/sql.js';
 import { MetricsService } from './metrics.service.js';
 
 /** Statuses a task can still leave; terminal ones only grow and are counted by the attempt counters. */
-const OPEN_STATUSES = [
-  'pending',
-  'delayed',
-  'processing',
-  'waiting',
-  'polling',
-];
+const OPEN_STATUSES = ['pending', 'delayed', 'processing', 'waiting', 'polling'];
 
 /** `asyncqueue_tasks{status}`: queue depth, read from the database at scrape time (all teams). */
 @Injectable()
@@ -30,8 +24,7 @@ export class QueueDepthMetrics {
           [OPEN_STATUSES],
         );
         const counts = new Map(rows.map((row) => [row.status, row.n]));
-        for (const status of OPEN_STATUSES)
-          this.set({ status }, counts.get(status) ?? 0);
+        for (const status of OPEN_STATUSES) this.set({ status }, counts.get(status) ?? 0);
       },
     });
   }

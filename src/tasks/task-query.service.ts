@@ -12,22 +12,15 @@ export class TaskQueryService {
     private readonly waiter: TaskStatusWaiter,
   ) {}
 
-  async getOrWait(
-    teamId: string,
-    id: string,
-    waitSeconds: number,
-  ): Promise<Task> {
+  async getOrWait(teamId: string, id: string, waitSeconds: number): Promise<Task> {
     const initial = await this.tasks.get(teamId, id);
     // A finished task has nothing left to wait for.
-    if (waitSeconds === 0 || TERMINAL_STATUSES.includes(initial.status))
-      return initial;
+    if (waitSeconds === 0 || TERMINAL_STATUSES.includes(initial.status)) return initial;
     let latest = initial;
     await this.waiter.waitForChange(id, waitSeconds * 1000, async () => {
       latest = await this.tasks.get(teamId, id);
       return latest.status !== initial.status ? 'changed' : latest;
     });
-    return latest.status !== initial.status
-      ? latest
-      : this.tasks.get(teamId, id);
+    return latest.status !== initial.status ? latest : this.tasks.get(teamId, id);
   }
 }

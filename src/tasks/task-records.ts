@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { queryRows } from '../database/sql.js';
 import { Task } from './entities/task.entity.js';
 
@@ -12,22 +12,13 @@ export class TaskRecords {
   constructor(private readonly db: DataSource) {
     this.columns = db
       .getMetadata(Task)
-      .columns.map(
-        (column) => `t.${column.databaseName} AS "${column.propertyName}"`,
-      )
+      .columns.map((column) => `t.${column.databaseName} AS "${column.propertyName}"`)
       .join(', ');
   }
 
-  async query(
-    sql: string,
-    params: unknown[] = [],
-    manager?: EntityManager,
-  ): Promise<Task[]> {
-    const rows = await queryRows<Record<string, unknown>>(
-      manager ?? this.db,
-      sql,
-      params,
-    );
+  /** `name` makes it a prepared statement on `pg` (see queryRows). */
+  async query(sql: string, params: unknown[] = [], name?: string): Promise<Task[]> {
+    const rows = await queryRows<Record<string, unknown>>(this.db, sql, params, name);
     return rows.map((row) => Object.assign(new Task(), row));
   }
 }

@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator.js';
@@ -19,12 +9,7 @@ import { GetTaskQuery } from './dto/get-task.query.js';
 import { ListTasksQuery } from './dto/list-tasks.query.js';
 import { TaskQueryService } from './task-query.service.js';
 import { TasksService } from './tasks.service.js';
-import {
-  toAttemptView,
-  toTaskView,
-  type AttemptView,
-  type TaskView,
-} from './tasks.views.js';
+import { toAttemptView, toTaskView, type AttemptView, type TaskView } from './tasks.views.js';
 
 interface TaskList {
   tasks: TaskView[];
@@ -59,11 +44,7 @@ export class TasksController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<{ task: TaskView }> {
-    const { task, replayed } = await this.tasks.create(
-      principal.teamId,
-      dto,
-      idempotencyKey,
-    );
+    const { task, replayed } = await this.tasks.create(principal.teamId, dto, idempotencyKey);
     if (replayed) {
       response.status(200);
       response.setHeader('Idempotent-Replayed', 'true');
@@ -74,10 +55,7 @@ export class TasksController {
   /** Newest first. */
   @RequireScopes('tasks:read')
   @Get()
-  async list(
-    @CurrentPrincipal() principal: Principal,
-    @Query() query: ListTasksQuery,
-  ): Promise<TaskList> {
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListTasksQuery): Promise<TaskList> {
     const { tasks, total } = await this.tasks.list(principal.teamId, query);
     return {
       tasks: tasks.map(toTaskView),
@@ -99,29 +77,21 @@ export class TasksController {
     @Query() query: GetTaskQuery,
   ): Promise<{ task: TaskView }> {
     return {
-      task: toTaskView(
-        await this.queries.getOrWait(principal.teamId, id, query.wait ?? 0),
-      ),
+      task: toTaskView(await this.queries.getOrWait(principal.teamId, id, query.wait ?? 0)),
     };
   }
 
   @RequireScopes('tasks:write')
   @Post(':id/cancel')
   @HttpCode(200)
-  async cancel(
-    @CurrentPrincipal() principal: Principal,
-    @Param('id') id: string,
-  ): Promise<{ task: TaskView }> {
+  async cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<{ task: TaskView }> {
     return { task: toTaskView(await this.tasks.cancel(principal.teamId, id)) };
   }
 
   @RequireScopes('tasks:write')
   @Post(':id/retry')
   @HttpCode(200)
-  async retry(
-    @CurrentPrincipal() principal: Principal,
-    @Param('id') id: string,
-  ): Promise<{ task: TaskView }> {
+  async retry(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<{ task: TaskView }> {
     return { task: toTaskView(await this.tasks.retry(principal.teamId, id)) };
   }
 
@@ -132,9 +102,7 @@ export class TasksController {
     @Param('id') id: string,
   ): Promise<{ attempts: AttemptView[] }> {
     return {
-      attempts: (await this.tasks.attempts(principal.teamId, id)).map(
-        toAttemptView,
-      ),
+      attempts: (await this.tasks.attempts(principal.teamId, id)).map(toAttemptView),
     };
   }
 }

@@ -7,17 +7,12 @@ import { Task } from './entities/task.entity.js';
 import { TaskQueryService } from './task-query.service.js';
 import { TaskStatusWaiter } from './task-status-waiter.service.js';
 import { TasksService } from './tasks.service.js';
+import { TaskWakeNotifier } from './task-wake-notifier.service.js';
 import { TaskRequestValidator } from './validation/task-request.validator.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Task, TaskAttempt]), VaultModule],
-  providers: [
-    TasksService,
-    TaskQueryService,
-    TaskStatusWaiter,
-    TaskRequestValidator,
-    AddressPolicy,
-  ],
+  providers: [TasksService, TaskQueryService, TaskStatusWaiter, TaskRequestValidator, TaskWakeNotifier, AddressPolicy],
   exports: [TasksService, TaskQueryService, AddressPolicy],
 })
 export class TasksModule {}

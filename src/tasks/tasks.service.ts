@@ -11,6 +11,7 @@ import type { ListTasksQuery } from './dto/list-tasks.query.js';
 import { TaskAttempt } from './entities/task-attempt.entity.js';
 import type { Task } from './entities/task.entity.js';
 import { TaskRecords } from './task-records.js';
+import { TaskWakeNotifier } from './task-wake-notifier.service.js';
 import { TaskRequestValidator } from './validation/task-request.validator.js';
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -34,16 +35,13 @@ export class TasksService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly requests: TaskRequestValidator,
+    private readonly wake: TaskWakeNotifier,
     private readonly clock: Clock,
   ) {
     this.records = new TaskRecords(db);
   }
 
-  async create(
-    teamId: string,
-    dto: CreateTaskDto,
-    idempotencyKey?: string,
-  ): Promise<CreatedTask> {
+  async create(teamId: string, dto: CreateTaskDto, idempotencyKey?: string): Promise<CreatedTask> {
     this.checkIdempotencyKey(idempotencyKey);
     await this.requests.check(teamId, dto);
     const now = this.clock.now();
@@ -71,20 +69,14 @@ export class TasksService {
         max_wait_seconds, delay_until, max_retries, retry_backoff, priority, on_complete_url, created_at, run_at)
       SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::text, $6::jsonb, $7::text, $8::int, $9::int,
         $10::timestamptz, $11::int, $12::text, $13::smallint, $14::text, $15::timestamptz, $16::timestamptz`;
-    if (!idempotencyKey) {
-      const [task] = await this.records.query(
-        `${insert} RETURNING ${this.records.columns}`,
-        values,
-      );
-      return { task, replayed: false };
-    }
-    return this.createIdempotently(
-      teamId,
-      idempotencyKey,
-      requestFingerprint(dto),
-      insert,
-      values,
-    );
+    const created = idempotencyKey
+      ? await this.createIdempotently(teamId, idempotencyKey, requestFingerprint(dto), insert, values)
+      : {
+          task: (await this.records.query(`${insert} RETURNING ${this.records.columns}`, values, 'aq_task_insert'))[0],
+          replayed: false,
+        };
+    if (!created.replayed && created.task.status === 'pending') this.wake.taskBecameDue();
+    return created;
   }
 
   /**
@@ -114,16 +106,9 @@ export class TasksService {
     const [existing] = await queryRows<{
       request_hash: string;
       task_id: string;
-    }>(
-      this.db,
-      `SELECT request_hash, task_id FROM idempotency_keys WHERE team_id = $1 AND key = $2`,
-      [teamId, key],
-    );
+    }>(this.db, `SELECT request_hash, task_id FROM idempotency_keys WHERE team_id = $1 AND key = $2`, [teamId, key]);
     if (!existing || existing.request_hash !== fingerprint) {
-      throw new AppError(
-        'idempotency_mismatch',
-        'Idempotency-Key was already used with a different request',
-      );
+      throw new AppError('idempotency_mismatch', 'Idempotency-Key was already used with a different request');
     }
     return { task: await this.get(teamId, existing.task_id), replayed: true };
   }
@@ -156,11 +141,7 @@ export class TasksService {
          ORDER BY t.created_at DESC, t.id DESC LIMIT ${query.limit} OFFSET ${query.offset}`,
         params,
       ),
-      queryRows<{ total: number }>(
-        this.db,
-        `SELECT count(*)::int AS total FROM tasks t WHERE ${where}`,
-        params,
-      ),
+      queryRows<{ total: number }>(this.db, `SELECT count(*)::int AS total FROM tasks t WHERE ${where}`, params),
     ]);
     return { tasks, total };
   }
@@ -177,10 +158,7 @@ export class TasksService {
     );
     if (task) return task;
     const current = await this.get(teamId, id);
-    throw new AppError(
-      'conflict',
-      `Task cannot be cancelled (current: ${current.status})`,
-    );
+    throw new AppError('conflict', `Task cannot be cancelled (current: ${current.status})`);
   }
 
   /** Re-queues a failed or timed-out task with a fresh set of attempts. */
@@ -200,10 +178,7 @@ export class TasksService {
     );
     if (task) return task;
     const current = await this.get(teamId, id);
-    throw new AppError(
-      'conflict',
-      `Task cannot be retried (current: ${current.status})`,
-    );
+    throw new AppError('conflict', `Task cannot be retried (current: ${current.status})`);
   }
 
   async attempts(teamId: string, id: string): Promise<TaskAttempt[]> {
@@ -220,16 +195,9 @@ export class TasksService {
 
   private checkIdempotencyKey(key: string | undefined): void {
     if (key === undefined) return;
-    if (key.length === 0)
-      throw new AppError(
-        'invalid_request',
-        'Idempotency-Key must not be empty',
-      );
+    if (key.length === 0) throw new AppError('invalid_request', 'Idempotency-Key must not be empty');
     if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-      throw new AppError(
-        'invalid_request',
-        `Idempotency-Key must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
-      );
+      throw new AppError('invalid_request', `Idempotency-Key must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
     }
   }
 }

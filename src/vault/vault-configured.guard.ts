@@ -8,8 +8,7 @@ export class VaultConfiguredGuard implements CanActivate {
   constructor(private readonly crypto: VaultCryptoService) {}
 
   canActivate(): boolean {
-    if (!this.crypto.configured)
-      throw new VaultError('NOT_CONFIGURED', 'Token vault is not configured');
+    if (!this.crypto.configured) throw new VaultError('NOT_CONFIGURED', 'Token vault is not configured');
     return true;
   }
 }

@@ -33,9 +33,7 @@ describe('VaultCryptoService', () => {
 
   it('should decrypt rows written under an older key of the keyring', () => {
     const old = new VaultCryptoService(new VaultKeyring([older]));
-    expect(
-      sut.decrypt(old.encrypt(Buffer.from('legacy'), aad), aad).toString(),
-    ).toBe('legacy');
+    expect(sut.decrypt(old.encrypt(Buffer.from('legacy'), aad), aad).toString()).toBe('legacy');
   });
 
   const flip = (buffer: Buffer, index: number) => {
@@ -46,34 +44,14 @@ describe('VaultCryptoService', () => {
   const original = sut.encrypt(Buffer.from('sk-secret-value'), aad);
   const tampered: [string, Envelope, string][] = [
     ['a bit flip in the IV', { ...original, iv: flip(original.iv, 3) }, aad],
-    [
-      'a bit flip in the ciphertext',
-      { ...original, ciphertext: flip(original.ciphertext, 0) },
-      aad,
-    ],
-    [
-      'a bit flip in the tag',
-      { ...original, authTag: flip(original.authTag, 15) },
-      aad,
-    ],
-    [
-      'a truncated tag',
-      { ...original, authTag: original.authTag.subarray(0, 12) },
-      aad,
-    ],
+    ['a bit flip in the ciphertext', { ...original, ciphertext: flip(original.ciphertext, 0) }, aad],
+    ['a bit flip in the tag', { ...original, authTag: flip(original.authTag, 15) }, aad],
+    ['a truncated tag', { ...original, authTag: original.authTag.subarray(0, 12) }, aad],
     ['an empty tag', { ...original, authTag: Buffer.alloc(0) }, aad],
     ['a short IV', { ...original, iv: original.iv.subarray(0, 8) }, aad],
     ['a swapped key id', { ...original, keyId: 'k1' }, aad],
-    [
-      'a row moved to another team',
-      original,
-      'asyncqueue/vault-token/v1/team-b/tok_1',
-    ],
-    [
-      'a row moved to another token',
-      original,
-      'asyncqueue/vault-token/v1/team-a/tok_2',
-    ],
+    ['a row moved to another team', original, 'asyncqueue/vault-token/v1/team-b/tok_1'],
+    ['a row moved to another token', original, 'asyncqueue/vault-token/v1/team-a/tok_2'],
   ];
 
   it.each(tampered)('should reject %s', (_name, envelope, associatedData) => {
@@ -81,16 +59,12 @@ describe('VaultCryptoService', () => {
   });
 
   it('should name an unknown key id instead of trying other keys', () => {
-    expect(() => sut.decrypt({ ...original, keyId: 'gone' }, aad)).toThrow(
-      'Vault key "gone" is not in VAULT_KEYS',
-    );
+    expect(() => sut.decrypt({ ...original, keyId: 'gone' }, aad)).toThrow('Vault key "gone" is not in VAULT_KEYS');
   });
 
   it('should report "not configured" without a keyring', () => {
     const unconfigured = new VaultCryptoService(null);
     expect(unconfigured.configured).toBe(false);
-    expect(() => unconfigured.encrypt(Buffer.from('x'), aad)).toThrow(
-      'Token vault is not configured',
-    );
+    expect(() => unconfigured.encrypt(Buffer.from('x'), aad)).toThrow('Token vault is not configured');
   });
 });

@@ -21,9 +21,7 @@ const TAG_BYTES = 16;
  */
 @Injectable()
 export class VaultCryptoService {
-  constructor(
-    @Inject(VAULT_KEYRING) private readonly keyring: VaultKeyring | null,
-  ) {}
+  constructor(@Inject(VAULT_KEYRING) private readonly keyring: VaultKeyring | null) {}
 
   get configured(): boolean {
     return this.keyring !== null;
@@ -44,21 +42,14 @@ export class VaultCryptoService {
       authTagLength: TAG_BYTES,
     });
     cipher.setAAD(Buffer.from(associatedData, 'utf8'));
-    const ciphertext = Buffer.concat([
-      cipher.update(plaintext),
-      cipher.final(),
-    ]);
+    const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     return { keyId: id, iv, ciphertext, authTag: cipher.getAuthTag() };
   }
 
   /** Looks up exactly the stored key id, never tries the others; any tampering fails the tag check. */
   decrypt(envelope: Envelope, associatedData: string): Buffer {
     const key = this.requireKeyring().keyFor(envelope.keyId);
-    if (!key)
-      throw new VaultError(
-        'UNKNOWN_KEY',
-        `Vault key "${envelope.keyId}" is not in VAULT_KEYS`,
-      );
+    if (!key) throw new VaultError('UNKNOWN_KEY', `Vault key "${envelope.keyId}" is not in VAULT_KEYS`);
     const iv = Buffer.from(envelope.iv);
     const authTag = Buffer.from(envelope.authTag);
     if (iv.length !== IV_BYTES || authTag.length !== TAG_BYTES) {
@@ -70,21 +61,14 @@ export class VaultCryptoService {
       });
       decipher.setAAD(Buffer.from(associatedData, 'utf8'));
       decipher.setAuthTag(authTag);
-      return Buffer.concat([
-        decipher.update(Buffer.from(envelope.ciphertext)),
-        decipher.final(),
-      ]);
+      return Buffer.concat([decipher.update(Buffer.from(envelope.ciphertext)), decipher.final()]);
     } catch {
-      throw new VaultError(
-        'DECRYPTION_FAILED',
-        'Stored secret failed its integrity check',
-      );
+      throw new VaultError('DECRYPTION_FAILED', 'Stored secret failed its integrity check');
     }
   }
 
   private requireKeyring(): VaultKeyring {
-    if (!this.keyring)
-      throw new VaultError('NOT_CONFIGURED', 'Token vault is not configured');
+    if (!this.keyring) throw new VaultError('NOT_CONFIGURED', 'Token vault is not configured');
     return this.keyring;
   }
 }

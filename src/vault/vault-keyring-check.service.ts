@@ -18,9 +18,7 @@ export class VaultKeyringCheckService implements OnModuleInit {
       this.db,
       `SELECT DISTINCT key_id FROM vault_tokens UNION SELECT DISTINCT key_id FROM webhook_secrets`,
     );
-    const missing = rows
-      .map((r) => r.key_id)
-      .filter((keyId) => !this.crypto.canDecryptWith(keyId));
+    const missing = rows.map((r) => r.key_id).filter((keyId) => !this.crypto.canDecryptWith(keyId));
     if (missing.length > 0) {
       throw new Error(
         `Stored vault secrets use key id ${missing.map((k) => `"${k}"`).join(', ')}, which VAULT_KEYS does not contain; add it back to VAULT_KEYS (then run "vault rotate")`,

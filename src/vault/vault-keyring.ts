@@ -1,11 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import {
-  parseVaultKey,
-  type AppConfiguration,
-  type VaultKey,
-} from '../config/configuration.js';
+import { parseVaultKey, type AppConfiguration, type VaultKey } from '../config/configuration.js';
 
 export const DEVELOPMENT_KEY_FILE = 'vault.key';
 
@@ -50,9 +46,7 @@ export function loadKeyring(vault: AppConfiguration['vault']): KeyringLoad {
     writeFileSync(path, `${entry}\n`, { mode: 0o600, flag: 'wx' });
   }
   return {
-    keyring: new VaultKeyring([
-      parseVaultKey(readFileSync(path, 'utf8').trim()),
-    ]),
+    keyring: new VaultKeyring([parseVaultKey(readFileSync(path, 'utf8').trim())]),
     developmentKeyPath: path,
   };
 }

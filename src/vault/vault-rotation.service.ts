@@ -60,11 +60,7 @@ export class VaultRotationService {
     const rotated = { tokens: 0, webhookSecrets: 0 };
     const failed: RotationReport['failed'] = [];
     for (const name of ['tokens', 'webhookSecrets'] as const) {
-      rotated[name] = await this.rotateTable(
-        TARGETS[name],
-        primaryKeyId,
-        failed,
-      );
+      rotated[name] = await this.rotateTable(TARGETS[name], primaryKeyId, failed);
     }
     const [{ remaining }] = await queryRows<{ remaining: number }>(
       this.db,
@@ -103,10 +99,7 @@ export class VaultRotationService {
     }
   }
 
-  private async rotateRow(
-    target: RotationTarget,
-    row: StoredEnvelope,
-  ): Promise<boolean> {
+  private async rotateRow(target: RotationTarget, row: StoredEnvelope): Promise<boolean> {
     const stored: Envelope = {
       keyId: row.key_id,
       iv: Buffer.from(row.iv),
@@ -121,15 +114,7 @@ export class VaultRotationService {
         `UPDATE ${target.table} SET key_id = $2, iv = $3, ciphertext = $4, auth_tag = $5
          WHERE ${target.idColumn}::text = $1 AND key_id = $6 AND ciphertext = $7
          RETURNING ${target.idColumn}::text AS id`,
-        [
-          row.id,
-          fresh.keyId,
-          fresh.iv,
-          fresh.ciphertext,
-          fresh.authTag,
-          stored.keyId,
-          stored.ciphertext,
-        ],
+        [row.id, fresh.keyId, fresh.iv, fresh.ciphertext, fresh.authTag, stored.keyId, stored.ciphertext],
       );
       return updated.length === 1;
     } finally {

@@ -1,13 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator.js';
 import { RequireScopes } from '../auth/decorators/require-scopes.decorator.js';
@@ -15,11 +6,7 @@ import type { Principal } from '../auth/principal.js';
 import { CreateVaultTokenDto } from './dto/create-vault-token.dto.js';
 import { VaultConfiguredGuard } from './vault-configured.guard.js';
 import { VaultService } from './vault.service.js';
-import {
-  toRevokedVaultTokenView,
-  toVaultTokenView,
-  type VaultTokenView,
-} from './vault.views.js';
+import { toRevokedVaultTokenView, toVaultTokenView, type VaultTokenView } from './vault.views.js';
 
 @ApiTags('vault')
 @UseGuards(VaultConfiguredGuard)
@@ -36,18 +23,14 @@ export class VaultController {
     @Body() dto: CreateVaultTokenDto,
   ): Promise<{ token: VaultTokenView }> {
     return {
-      token: toVaultTokenView(
-        await this.vault.create(principal.teamId, dto.name, dto.value),
-      ),
+      token: toVaultTokenView(await this.vault.create(principal.teamId, dto.name, dto.value)),
     };
   }
 
   /** Active tokens of the caller's team, oldest first, metadata only. */
   @RequireScopes('tokens:read')
   @Get()
-  async list(
-    @CurrentPrincipal() principal: Principal,
-  ): Promise<{ tokens: VaultTokenView[] }> {
+  async list(@CurrentPrincipal() principal: Principal): Promise<{ tokens: VaultTokenView[] }> {
     const tokens = await this.vault.listActive(principal.teamId);
     return { tokens: tokens.map(toVaultTokenView) };
   }
@@ -59,9 +42,7 @@ export class VaultController {
     @Param('tokenId') tokenId: string,
   ): Promise<{ token: VaultTokenView }> {
     return {
-      token: toRevokedVaultTokenView(
-        await this.vault.revoke(principal.teamId, tokenId),
-      ),
+      token: toRevokedVaultTokenView(await this.vault.revoke(principal.teamId, tokenId)),
     };
   }
 }

@@ -1,9 +1,5 @@
 export type VaultErrorCode =
-  | 'NOT_CONFIGURED'
-  | 'UNKNOWN_KEY'
-  | 'DECRYPTION_FAILED'
-  | 'TOKEN_REVOKED'
-  | 'TOKEN_NOT_FOUND';
+  'NOT_CONFIGURED' | 'UNKNOWN_KEY' | 'DECRYPTION_FAILED' | 'TOKEN_REVOKED' | 'TOKEN_NOT_FOUND';
 
 /** Raised inside the vault; messages name ids and key ids, never secret material. */
 export class VaultError extends Error {

@@ -19,17 +19,13 @@ import { WebhookSecretService } from './webhook-secret.service.js';
       provide: VAULT_KEYRING,
       inject: [ConfigService],
       useFactory: (config: ConfigService<AppConfiguration, true>) => {
-        const { keyring, developmentKeyPath } = loadKeyring(
-          config.get('vault', { infer: true }),
-        );
+        const { keyring, developmentKeyPath } = loadKeyring(config.get('vault', { infer: true }));
         if (developmentKeyPath) {
           new Logger('Vault').warn(
             `Using the development vault key in ${developmentKeyPath}; set VAULT_KEYS for anything beyond development`,
           );
         } else if (!keyring) {
-          new Logger('Vault').warn(
-            'VAULT_KEYS is not set: the token vault is not configured',
-          );
+          new Logger('Vault').warn('VAULT_KEYS is not set: the token vault is not configured');
         }
         return keyring;
       },
@@ -41,12 +37,6 @@ import { WebhookSecretService } from './webhook-secret.service.js';
     VaultKeyringCheckService,
     VaultConfiguredGuard,
   ],
-  exports: [
-    VaultCryptoService,
-    VaultService,
-    WebhookSecretService,
-    VaultRotationService,
-    VaultConfiguredGuard,
-  ],
+  exports: [VaultCryptoService, VaultService, WebhookSecretService, VaultRotationService, VaultConfiguredGuard],
 })
 export class VaultModule {}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { ulid } from 'ulid';
-import { DataSource, In, IsNull, type Repository } from 'typeorm';
+import { DataSource, IsNull, type Repository } from 'typeorm';
 import { Clock } from '../common/time/clock.js';
 import { queryRows } from '../database/sql.js';
 import { vaultTokenAad } from './associated-data.js';
@@ -10,6 +10,14 @@ import { VaultCryptoService } from './vault-crypto.service.js';
 import { VaultError } from './vault.errors.js';
 
 export const TOKEN_ID_PREFIX = 'tok_';
+
+interface SealedRow {
+  id: string;
+  key_id: string;
+  iv: Uint8Array;
+  ciphertext: Uint8Array;
+  auth_tag: Uint8Array;
+}
 const TOKEN_ID_PATTERN = /^tok_[0-9a-hjkmnp-tv-z]{26}$/;
 const TOKEN_NOT_FOUND = 'Token not found or already revoked';
 
@@ -27,18 +35,11 @@ export class VaultService {
     return this.crypto.configured;
   }
 
-  async create(
-    teamId: string,
-    name: string,
-    value: string,
-  ): Promise<VaultToken> {
+  async create(teamId: string, name: string, value: string): Promise<VaultToken> {
     const id = `${TOKEN_ID_PREFIX}${ulid().toLowerCase()}`;
     const plaintext = Buffer.from(value, 'utf8');
     try {
-      const envelope = this.crypto.encrypt(
-        plaintext,
-        vaultTokenAad(teamId, id),
-      );
+      const envelope = this.crypto.encrypt(plaintext, vaultTokenAad(teamId, id));
       const token = this.tokens.create({
         id,
         teamId,
@@ -65,8 +66,7 @@ export class VaultService {
 
   async revoke(teamId: string, id: string): Promise<VaultToken> {
     this.assertConfigured();
-    if (!TOKEN_ID_PATTERN.test(id))
-      throw new VaultError('TOKEN_NOT_FOUND', TOKEN_NOT_FOUND);
+    if (!TOKEN_ID_PATTERN.test(id)) throw new VaultError('TOKEN_NOT_FOUND', TOKEN_NOT_FOUND);
     const [row] = await queryRows<{
       id: string;
       name: string;
@@ -92,10 +92,12 @@ export class VaultService {
     this.assertConfigured();
     const wellFormed = ids.filter((id) => TOKEN_ID_PATTERN.test(id));
     const active = wellFormed.length
-      ? await this.tokens.find({
-          select: { id: true },
-          where: { teamId, id: In(wellFormed), revokedAt: IsNull() },
-        })
+      ? await queryRows<{ id: string }>(
+          this.db,
+          `SELECT id FROM vault_tokens WHERE team_id = $1 AND id = ANY($2::text[]) AND revoked_at IS NULL`,
+          [teamId, wellFormed],
+          'aq_vault_active_ids',
+        )
       : [];
     const activeIds = new Set(active.map((t) => t.id));
     return ids.find((id) => !activeIds.has(id)) ?? null;
@@ -111,34 +113,33 @@ export class VaultService {
   }
 
   /** resolve() for several ids with one query; throws TOKEN_REVOKED naming the first unusable id. */
-  async resolveMany(
-    teamId: string,
-    ids: string[],
-  ): Promise<Map<string, Buffer>> {
+  async resolveMany(teamId: string, ids: string[]): Promise<Map<string, Buffer>> {
     this.assertConfigured();
     const unique = [...new Set(ids)];
-    const rows = unique.some((id) => TOKEN_ID_PATTERN.test(id))
-      ? await this.tokens.findBy({
-          teamId,
-          id: In(unique.filter((id) => TOKEN_ID_PATTERN.test(id))),
-        })
+    const wellFormed = unique.filter((id) => TOKEN_ID_PATTERN.test(id));
+    const rows = wellFormed.length
+      ? await queryRows<SealedRow>(
+          this.db,
+          `SELECT id, key_id, iv, ciphertext, auth_tag FROM vault_tokens
+           WHERE team_id = $1 AND id = ANY($2::text[]) AND revoked_at IS NULL`,
+          [teamId, wellFormed],
+          'aq_vault_sealed',
+        )
       : [];
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    const revoked = unique.find(
-      (id) => !byId.get(id) || byId.get(id)?.revokedAt,
-    );
-    if (revoked)
-      throw new VaultError(
-        'TOKEN_REVOKED',
-        `Vault token "${revoked}" was revoked`,
-      );
+    const activeIds = new Set(rows.map((row) => row.id));
+    const revoked = unique.find((id) => !activeIds.has(id));
+    if (revoked) throw new VaultError('TOKEN_REVOKED', `Vault token "${revoked}" was revoked`);
     const secrets = new Map<string, Buffer>();
     try {
-      for (const row of rows)
-        secrets.set(
-          row.id,
-          this.crypto.decrypt(row, vaultTokenAad(teamId, row.id)),
-        );
+      for (const row of rows) {
+        const envelope = {
+          keyId: row.key_id,
+          iv: Buffer.from(row.iv),
+          ciphertext: Buffer.from(row.ciphertext),
+          authTag: Buffer.from(row.auth_tag),
+        };
+        secrets.set(row.id, this.crypto.decrypt(envelope, vaultTokenAad(teamId, row.id)));
+      }
     } catch (error) {
       for (const secret of secrets.values()) secret.fill(0);
       throw error;
@@ -147,7 +148,6 @@ export class VaultService {
   }
 
   private assertConfigured(): void {
-    if (!this.crypto.configured)
-      throw new VaultError('NOT_CONFIGURED', 'Token vault is not configured');
+    if (!this.crypto.configured) throw new VaultError('NOT_CONFIGURED', 'Token vault is not configured');
   }
 }

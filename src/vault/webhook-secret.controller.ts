@@ -15,18 +15,14 @@ export class WebhookSecretController {
 
   /** The team's signing secret for X-AsyncQueue-Signature (created on first read). */
   @Get()
-  async get(
-    @CurrentPrincipal() principal: Principal,
-  ): Promise<{ webhookSecret: string }> {
+  async get(@CurrentPrincipal() principal: Principal): Promise<{ webhookSecret: string }> {
     return { webhookSecret: await this.secrets.get(principal.teamId) };
   }
 
   /** Replaces the secret; calls signed from now on use the new one. */
   @Post('rotate')
   @HttpCode(200)
-  async rotate(
-    @CurrentPrincipal() principal: Principal,
-  ): Promise<{ webhookSecret: string }> {
+  async rotate(@CurrentPrincipal() principal: Principal): Promise<{ webhookSecret: string }> {
     return { webhookSecret: await this.secrets.rotate(principal.teamId) };
   }
 }

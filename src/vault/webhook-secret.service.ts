@@ -44,10 +44,7 @@ export class WebhookSecretService {
 
   private async store(teamId: string, onlyIfMissing: boolean): Promise<string> {
     const secret = `${WEBHOOK_SECRET_PREFIX}${randomBytes(32).toString('base64url')}`;
-    const envelope = this.crypto.encrypt(
-      Buffer.from(secret, 'utf8'),
-      webhookSecretAad(teamId),
-    );
+    const envelope = this.crypto.encrypt(Buffer.from(secret, 'utf8'), webhookSecretAad(teamId));
     const row = this.secrets.create({
       teamId,
       ...envelope,
@@ -59,12 +56,7 @@ export class WebhookSecretService {
       // A concurrent first call may have won; everyone then uses the stored one.
       return this.decrypt(await this.secrets.findOneByOrFail({ teamId }));
     }
-    await insert
-      .orUpdate(
-        ['key_id', 'iv', 'ciphertext', 'auth_tag', 'created_at'],
-        ['team_id'],
-      )
-      .execute();
+    await insert.orUpdate(['key_id', 'iv', 'ciphertext', 'auth_tag', 'created_at'], ['team_id']).execute();
     return secret;
   }
 
@@ -78,7 +70,6 @@ export class WebhookSecretService {
   }
 
   private assertConfigured(): void {
-    if (!this.crypto.configured)
-      throw new VaultError('NOT_CONFIGURED', 'Token vault is not configured');
+    if (!this.crypto.configured) throw new VaultError('NOT_CONFIGURED', 'Token vault is not configured');
   }
 }

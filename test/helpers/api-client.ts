@@ -29,21 +29,14 @@ export class ApiClient {
   }
 
   async createTask(body: Record<string, unknown>): Promise<string> {
-    const response = await this.request<{ task: { id: string } }>(
-      'POST',
-      '/v1/tasks',
-      body,
-    );
+    const response = await this.request<{ task: { id: string } }>('POST', '/v1/tasks', body);
     if (response.status !== 201)
-      throw new Error(
-        `task creation failed: ${response.status} ${JSON.stringify(response.body)}`,
-      );
+      throw new Error(`task creation failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body.task.id;
   }
 
   async task(id: string): Promise<TaskBody> {
-    return (await this.request<{ task: TaskBody }>('GET', `/v1/tasks/${id}`))
-      .body.task;
+    return (await this.request<{ task: TaskBody }>('GET', `/v1/tasks/${id}`)).body.task;
   }
 }
 

@@ -6,8 +6,7 @@ import pg from 'pg';
  */
 export default async function globalSetup(): Promise<void> {
   if (process.env.TEST_DB === 'pglite') return;
-  const url =
-    process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+  const url = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
   const client = new pg.Client({
     connectionString: url,
     connectionTimeoutMillis: 5000,

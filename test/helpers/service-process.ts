@@ -23,10 +23,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Runs the built server (dist/main.js) as a real process and waits until /health answers 200. */
-export async function startService(
-  env: Record<string, string>,
-  timeoutMs = 60_000,
-): Promise<ServiceProcess> {
+export async function startService(env: Record<string, string>, timeoutMs = 60_000): Promise<ServiceProcess> {
   const port = Number(env.PORT ?? (await freePort()));
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
     cwd: ROOT,
@@ -41,10 +38,7 @@ export async function startService(
   const service = track(child, port);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(
-        `service exited with ${child.exitCode}:\n${service.output()}`,
-      );
+    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}:\n${service.output()}`);
     try {
       const response = await fetch(`${service.url}/health`);
       if (response.status === 200) return service;
@@ -85,14 +79,10 @@ function track(child: ChildProcess, port: number): ServiceProcess {
     url: `http://127.0.0.1:${port}`,
     output: () => output,
     async kill(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null)
-        return child.exitCode ?? child.signalCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode ?? child.signalCode;
       const exited = once(child, 'exit');
       child.kill(signal);
-      const [code, endedBy] = (await exited) as [
-        number | null,
-        NodeJS.Signals | null,
-      ];
+      const [code, endedBy] = (await exited) as [number | null, NodeJS.Signals | null];
       return code ?? endedBy;
     },
   };

@@ -1,10 +1,5 @@
 import { once } from 'node:events';
-import {
-  createServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export interface ReceivedCall {
   method: string;
@@ -14,10 +9,7 @@ export interface ReceivedCall {
   at: number;
 }
 
-export type SinkHandler = (
-  call: ReceivedCall,
-  response: ServerResponse,
-) => void | Promise<void>;
+export type SinkHandler = (call: ReceivedCall, response: ServerResponse) => void | Promise<void>;
 
 /** A real HTTP target for the executor: records every call, answers through a per-test handler. */
 export class SinkServer {
@@ -84,8 +76,7 @@ export async function waitFor<T>(
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline)
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -26,10 +26,7 @@ export function randomVaultKey(id = 'k1'): string {
  * The production AppModule with the production setup (pipes, filters, guards, body limits),
  * on the given test database. The worker is off unless asked for.
  */
-export async function startTestApp(
-  database: TestDatabase,
-  env: Record<string, string> = {},
-): Promise<TestApp> {
+export async function startTestApp(database: TestDatabase, env: Record<string, string> = {}): Promise<TestApp> {
   const config = buildConfiguration({
     WORKER_ENABLED: 'false',
     LOG_LEVEL: 'silent',

@@ -21,8 +21,7 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'aq-test-'));
   if (testDatabaseKind() === 'pglite') {
-    const drop = () =>
-      Promise.resolve(rmSync(dataDir, { recursive: true, force: true }));
+    const drop = () => Promise.resolve(rmSync(dataDir, { recursive: true, force: true }));
     return { env: { DATA_DIR: dataDir }, dataDir, drop };
   }
   const name = `aq_test_${randomBytes(6).toString('hex')}`;

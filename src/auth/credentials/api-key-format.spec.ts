@@ -1,8 +1,4 @@
-import {
-  displayPrefixOf,
-  generateApiKey,
-  isWellFormedApiKey,
-} from './api-key-format.js';
+import { displayPrefixOf, generateApiKey, isWellFormedApiKey } from './api-key-format.js';
 
 describe('API key format', () => {
   const sut = generateApiKey();
@@ -21,15 +17,12 @@ describe('API key format', () => {
     expect(isWellFormedApiKey(typo)).toBe(false);
   });
 
-  it.each([
-    '',
-    'aq_live_',
-    `${sut}x`,
-    sut.replace('aq_live_', 'aq_test_'),
-    sut.replace(/.$/, '!'),
-  ])('should refuse the malformed key %p', (candidate) => {
-    expect(isWellFormedApiKey(candidate)).toBe(false);
-  });
+  it.each(['', 'aq_live_', `${sut}x`, sut.replace('aq_live_', 'aq_test_'), sut.replace(/.$/, '!')])(
+    'should refuse the malformed key %p',
+    (candidate) => {
+      expect(isWellFormedApiKey(candidate)).toBe(false);
+    },
+  );
 
   it('should show a short prefix only', () => {
     expect(displayPrefixOf(sut)).toBe(sut.slice(0, 14));

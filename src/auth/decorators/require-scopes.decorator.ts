@@ -1,9 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiSecurity } from '@nestjs/swagger';
-import {
-  API_KEY_SECURITY,
-  BEARER_SECURITY,
-} from '../../common/http/security-schemes.js';
+import { API_KEY_SECURITY, BEARER_SECURITY } from '../../common/http/security-schemes.js';
 import type { Scope } from '../scopes.js';
 
 export const REQUIRED_SCOPES_KEY = 'asyncqueue:requiredScopes';
@@ -19,8 +16,4 @@ export const RequireScopes = (...scopes: Scope[]) =>
 
 /** Team self-service: only an API key may call it, never an OAuth token. */
 export const RequireApiKey = () =>
-  applyDecorators(
-    SetMetadata(API_KEY_ONLY_KEY, true),
-    ApiSecurity(BEARER_SECURITY),
-    ApiSecurity(API_KEY_SECURITY),
-  );
+  applyDecorators(SetMetadata(API_KEY_ONLY_KEY, true), ApiSecurity(BEARER_SECURITY), ApiSecurity(API_KEY_SECURITY));

@@ -1,12 +1,5 @@
 import { Transform } from 'class-transformer';
-import {
-  ArrayNotEmpty,
-  IsArray,
-  IsIn,
-  IsNotEmpty,
-  IsString,
-  MaxLength,
-} from 'class-validator';
+import { ArrayNotEmpty, IsArray, IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { trimmed } from '../../common/validation/trimmed.js';
 import { SCOPES, type Scope } from '../scopes.js';
 

@@ -1,18 +1,11 @@
-import {
-  Injectable,
-  type CanActivate,
-  type ExecutionContext,
-} from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { IS_PUBLIC_KEY } from '../../common/decorators/public.decorator.js';
 import { AppError } from '../../common/errors/app-error.js';
 import { ApiKeysService } from '../api-keys.service.js';
 import { BearerStrategy } from '../bearer.strategy.js';
-import {
-  API_KEY_ONLY_KEY,
-  REQUIRED_SCOPES_KEY,
-} from '../decorators/require-scopes.decorator.js';
+import { API_KEY_ONLY_KEY, REQUIRED_SCOPES_KEY } from '../decorators/require-scopes.decorator.js';
 import type { Principal } from '../principal.js';
 import type { Scope } from '../scopes.js';
 
@@ -32,33 +25,23 @@ export class AccessGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets))
-      return true;
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
 
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     await this.authenticate(request);
     const principal = request.user as Principal;
 
     if (this.reflector.getAllAndOverride<boolean>(API_KEY_ONLY_KEY, targets)) {
-      if (principal.kind !== 'api_key')
-        throw new AppError('forbidden', 'This endpoint requires an API key');
+      if (principal.kind !== 'api_key') throw new AppError('forbidden', 'This endpoint requires an API key');
       return true;
     }
-    const scopes = this.reflector.getAllAndOverride<Scope[] | undefined>(
-      REQUIRED_SCOPES_KEY,
-      targets,
-    );
-    if (!scopes)
-      throw new AppError('forbidden', 'This endpoint is not available');
+    const scopes = this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES_KEY, targets);
+    if (!scopes) throw new AppError('forbidden', 'This endpoint is not available');
     const missing = scopes.find((scope) => !principal.scopes.includes(scope));
     if (missing) {
-      throw new AppError(
-        'forbidden',
-        `Insufficient scope: requires ${missing}`,
-        {
-          'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${missing}"`,
-        },
-      );
+      throw new AppError('forbidden', `Insufficient scope: requires ${missing}`, {
+        'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${missing}"`,
+      });
     }
     return true;
   }
@@ -67,21 +50,11 @@ export class AccessGuard implements CanActivate {
   private async authenticate(request: AuthenticatedRequest): Promise<void> {
     // passport-http-bearer would also take `access_token` from the query or body; credentials in
     // URLs end up in logs and proxies, so they are refused outright.
-    if (
-      hasField(request.query, 'access_token') ||
-      hasField(request.body, 'access_token')
-    ) {
-      throw new AppError(
-        'invalid_request',
-        'Credentials must be sent in the Authorization or X-API-Key header',
-      );
+    if (hasField(request.query, 'access_token') || hasField(request.body, 'access_token')) {
+      throw new AppError('invalid_request', 'Credentials must be sent in the Authorization or X-API-Key header');
     }
     const apiKeyHeader = request.headers['x-api-key'];
-    if (
-      !request.headers.authorization &&
-      typeof apiKeyHeader === 'string' &&
-      apiKeyHeader.length > 0
-    ) {
+    if (!request.headers.authorization && typeof apiKeyHeader === 'string' && apiKeyHeader.length > 0) {
       request.user = await this.apiKeys.authenticate(apiKeyHeader.trim());
       return;
     }
@@ -97,12 +70,10 @@ export class AccessGuard implements CanActivate {
    */
   private authenticateBearer(request: Request): Promise<Principal | null> {
     return new Promise((resolve, reject) => {
-      const attempt = Object.create(this.bearer) as BearerStrategy &
-        PassportActions;
+      const attempt = Object.create(this.bearer) as BearerStrategy & PassportActions;
       attempt.success = (user) => resolve(user);
       attempt.fail = () => resolve(null);
-      attempt.error = (error) =>
-        reject(error instanceof Error ? error : new Error(String(error)));
+      attempt.error = (error) => reject(error instanceof Error ? error : new Error(String(error)));
       attempt.authenticate(request, {});
     });
   }
@@ -116,7 +87,5 @@ interface PassportActions {
 }
 
 function hasField(container: unknown, field: string): boolean {
-  return (
-    typeof container === 'object' && container !== null && field in container
-  );
+  return typeof container === 'object' && container !== null && field in container;
 }

@@ -30,34 +30,18 @@ export function createOAuthServerModel(
       });
     },
     /** No scope asked: everything the client holds. Anything beyond it: invalid_scope. */
-    validateScope(
-      _user: OAuth2Server.User,
-      client: OAuth2Server.Client,
-      requested?: string[],
-    ) {
+    validateScope(_user: OAuth2Server.User, client: OAuth2Server.Client, requested?: string[]) {
       const granted = (client as LibraryClient).record.scopes;
-      if (!requested || requested.length === 0)
-        return Promise.resolve([...granted]);
-      const valid = requested.every(
-        (scope) => isScope(scope) && granted.includes(scope),
-      );
+      if (!requested || requested.length === 0) return Promise.resolve([...granted]);
+      const valid = requested.every((scope) => isScope(scope) && granted.includes(scope));
       return Promise.resolve(valid ? [...new Set(requested)] : false);
     },
     generateAccessToken() {
       return Promise.resolve(tokens.newAccessToken());
     },
-    async saveToken(
-      token: OAuth2Server.Token,
-      client: OAuth2Server.Client,
-      user: OAuth2Server.User,
-    ) {
+    async saveToken(token: OAuth2Server.Token, client: OAuth2Server.Client, user: OAuth2Server.User) {
       const scopes = (token.scope ?? []) as Scope[];
-      await tokens.save(
-        token.accessToken,
-        (client as LibraryClient).record,
-        scopes,
-        token.accessTokenExpiresAt,
-      );
+      await tokens.save(token.accessToken, (client as LibraryClient).record, scopes, token.accessTokenExpiresAt);
       return { ...token, client, user, scope: scopes };
     },
     getAccessToken() {

@@ -3,10 +3,7 @@ import OAuth2Server from '@node-oauth/oauth2-server';
 import type { Request } from 'express';
 import { OAuthProtocolError } from '../../common/errors/app-error.js';
 import { OAuthClientsService } from '../oauth-clients.service.js';
-import {
-  ACCESS_TOKEN_LIFETIME_SECONDS,
-  OAuthTokensService,
-} from '../oauth-tokens.service.js';
+import { ACCESS_TOKEN_LIFETIME_SECONDS, OAuthTokensService } from '../oauth-tokens.service.js';
 import { createOAuthServerModel } from './oauth-server.model.js';
 
 export interface TokenResponse {
@@ -33,22 +30,12 @@ export class OAuthTokenEndpointService {
 
   async issue(request: Request): Promise<TokenResponse> {
     const body = (request.body ?? {}) as Record<string, unknown>;
-    if (
-      typeof body.grant_type === 'string' &&
-      body.grant_type !== 'client_credentials'
-    ) {
-      throw new OAuthProtocolError(
-        'unsupported_grant_type',
-        'Only grant_type=client_credentials is supported',
-        400,
-      );
+    if (typeof body.grant_type === 'string' && body.grant_type !== 'client_credentials') {
+      throw new OAuthProtocolError('unsupported_grant_type', 'Only grant_type=client_credentials is supported', 400);
     }
     const libraryResponse = new OAuth2Server.Response();
     try {
-      const token = await this.server.token(
-        this.toLibraryRequest(request, body),
-        libraryResponse,
-      );
+      const token = await this.server.token(this.toLibraryRequest(request, body), libraryResponse);
       return {
         access_token: token.accessToken,
         token_type: 'Bearer',
@@ -57,8 +44,7 @@ export class OAuthTokenEndpointService {
       };
     } catch (error) {
       if (error instanceof OAuth2Server.OAuthError && error.code < 500) {
-        const challenge = libraryResponse.get('WWW-Authenticate') as
-          string | undefined;
+        const challenge = libraryResponse.get('WWW-Authenticate') as string | undefined;
         throw new OAuthProtocolError(
           error.name,
           error.message,
@@ -71,10 +57,7 @@ export class OAuthTokenEndpointService {
   }
 
   /** The library only reads form bodies; a JSON body is the same parameters, already parsed. */
-  private toLibraryRequest(
-    request: Request,
-    body: Record<string, unknown>,
-  ): OAuth2Server.Request {
+  private toLibraryRequest(request: Request, body: Record<string, unknown>): OAuth2Server.Request {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
       if (typeof value === 'string') headers[name] = value;

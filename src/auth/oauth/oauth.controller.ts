@@ -4,16 +4,10 @@ import type { Request } from 'express';
 import { Public } from '../../common/decorators/public.decorator.js';
 import { OAuthProtocolError } from '../../common/errors/app-error.js';
 import { OAuthClientsService } from '../oauth-clients.service.js';
-import {
-  OAuthTokensService,
-  type Introspection,
-} from '../oauth-tokens.service.js';
+import { OAuthTokensService, type Introspection } from '../oauth-tokens.service.js';
 import type { OAuthClient } from '../entities/oauth-client.entity.js';
 import { readClientCredentials } from './client-authentication.js';
-import {
-  OAuthTokenEndpointService,
-  type TokenResponse,
-} from './oauth-token-endpoint.service.js';
+import { OAuthTokenEndpointService, type TokenResponse } from './oauth-token-endpoint.service.js';
 
 @ApiTags('oauth')
 @Controller('oauth')
@@ -56,12 +50,7 @@ export class OAuthController {
 
   private async authenticateClient(request: Request): Promise<OAuthClient> {
     const credentials = readClientCredentials(request);
-    const client =
-      credentials &&
-      (await this.clients.verify(
-        credentials.clientId,
-        credentials.clientSecret,
-      ));
+    const client = credentials && (await this.clients.verify(credentials.clientId, credentials.clientSecret));
     if (client) return client;
     const usedBasic = /^basic /i.test(request.headers.authorization ?? '');
     throw new OAuthProtocolError(
@@ -76,11 +65,7 @@ export class OAuthController {
 function requiredToken(request: Request): string {
   const token = (request.body as Record<string, unknown> | undefined)?.token;
   if (typeof token !== 'string' || token.length === 0) {
-    throw new OAuthProtocolError(
-      'invalid_request',
-      'Missing parameter: token',
-      400,
-    );
+    throw new OAuthProtocolError('invalid_request', 'Missing parameter: token', 400);
   }
   return token;
 }

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Interval } from '@nestjs/schedule';
@@ -5,7 +6,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { AppConfiguration } from '../../config/configuration.js';
 import { Clock } from '../../common/time/clock.js';
-import { queryRows } from '../../database/sql.js';
+import { AsyncCommitPool } from '../../database/async-commit-pool.service.js';
 
 export interface RateLimitDecision {
   limit: number;
@@ -17,10 +18,13 @@ export interface RateLimitDecision {
 }
 
 const WINDOW_MS = 60_000;
+const RATE_LIMIT_SHARDS = 16;
 
 /**
  * Fixed one-minute windows counted in PostgreSQL, so every process enforces one shared limit.
- * One upsert per request; the counter row is the synchronisation point.
+ * One statement per request: bump one of the team's shard rows, then add the others. Requests
+ * racing in other shards may be counted a moment late, so a burst can overshoot by a few. The
+ * counters are written with asynchronous commit: a crash may forget a few requests, never a task.
  */
 @Injectable()
 export class RateLimiterService {
@@ -28,6 +32,7 @@ export class RateLimiterService {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly counters: AsyncCommitPool,
     private readonly clock: Clock,
     config: ConfigService<AppConfiguration, true>,
   ) {
@@ -37,32 +42,33 @@ export class RateLimiterService {
   async consume(teamId: string): Promise<RateLimitDecision> {
     const now = this.clock.now().getTime();
     const windowStart = now - (now % WINDOW_MS);
-    const [row] = await queryRows<{ request_count: number }>(
-      this.db,
-      `INSERT INTO rate_limit_windows (team_id, window_start, request_count) VALUES ($1, $2, 1)
-       ON CONFLICT (team_id, window_start)
-       DO UPDATE SET request_count = rate_limit_windows.request_count + 1
-       RETURNING request_count`,
-      [teamId, new Date(windowStart)],
+    const shard = randomInt(RATE_LIMIT_SHARDS);
+    const [row] = await this.counters.query<{ used: number }>(
+      `WITH hit AS (
+         INSERT INTO rate_limit_windows (team_id, window_start, shard, request_count) VALUES ($1, $2, $3, 1)
+         ON CONFLICT (team_id, window_start, shard)
+         DO UPDATE SET request_count = rate_limit_windows.request_count + 1
+         RETURNING request_count)
+       SELECT ((SELECT request_count FROM hit) + COALESCE((
+         SELECT sum(request_count) FROM rate_limit_windows
+         WHERE team_id = $1 AND window_start = $2 AND shard <> $3), 0))::int AS used`,
+      [teamId, new Date(windowStart), shard],
+      'aq_rate_limit_hit',
     );
-    const used = Number(row?.request_count ?? 1);
+    const used = Number(row?.used ?? 1);
     return {
       limit: this.limit,
       remaining: Math.max(0, this.limit - used),
       resetAt: Math.ceil((windowStart + WINDOW_MS) / 1000),
-      retryAfterSeconds: Math.max(
-        1,
-        Math.ceil((windowStart + WINDOW_MS - now) / 1000),
-      ),
+      retryAfterSeconds: Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000)),
       allowed: used <= this.limit,
     };
   }
 
   @Interval('rate-limit-sweep', 60_000)
   async sweepOldWindows(): Promise<void> {
-    await this.db.query(
-      `DELETE FROM rate_limit_windows WHERE window_start < $1`,
-      [new Date(this.clock.now().getTime() - 2 * WINDOW_MS)],
-    );
+    await this.db.query(`DELETE FROM rate_limit_windows WHERE window_start < $1`, [
+      new Date(this.clock.now().getTime() - 2 * WINDOW_MS),
+    ]);
   }
 }

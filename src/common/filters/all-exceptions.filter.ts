@@ -1,10 +1,4 @@
-import {
-  ArgumentsHost,
-  Catch,
-  ExceptionFilter,
-  HttpException,
-  Logger,
-} from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError, OAuthProtocolError } from '../errors/app-error.js';
 import { httpStatusOf } from '../errors/http-status-of.js';
@@ -76,8 +70,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       };
     }
     // Nest's Express adapter wraps body-parser failures in an HttpException; the cause says which.
-    const cause =
-      exception instanceof HttpException ? exception.cause : exception;
+    const cause = exception instanceof HttpException ? exception.cause : exception;
     if (isBodyParserError(cause)) {
       return this.replyForBodyParser(cause);
     }
@@ -121,10 +114,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
   }
 
-  private replyForHttpException(
-    exception: HttpException,
-    request: Request,
-  ): ErrorReply {
+  private replyForHttpException(exception: HttpException, request: Request): ErrorReply {
     const status = exception.getStatus();
     if (status === 404 && exception.constructor.name === 'NotFoundException') {
       return {
@@ -137,15 +127,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const message =
       typeof payload === 'string'
         ? payload
-        : (firstMessage((payload as { message?: unknown }).message) ??
-          exception.message);
+        : (firstMessage((payload as { message?: unknown }).message) ?? exception.message);
     return { status, body: { error: message } };
   }
 }
 
 function firstMessage(message: unknown): string | undefined {
-  if (Array.isArray(message))
-    return typeof message[0] === 'string' ? message[0] : undefined;
+  if (Array.isArray(message)) return typeof message[0] === 'string' ? message[0] : undefined;
   return typeof message === 'string' ? message : undefined;
 }
 

@@ -30,15 +30,11 @@ export const REDACTED_PATHS = [
           redact: { paths: REDACTED_PATHS, remove: true },
           genReqId: (req: IncomingMessage, res) => {
             const incoming = req.headers['x-request-id'];
-            const id =
-              typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming)
-                ? incoming
-                : randomUUID();
+            const id = typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
             res.setHeader('X-Request-Id', id);
             return id;
           },
-          customLogLevel: (_req, res, err) =>
-            err || res.statusCode >= 500 ? 'error' : 'info',
+          customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
           quietReqLogger: true,
         },
       }),

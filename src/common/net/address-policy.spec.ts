@@ -1,8 +1,5 @@
 import type { ConfigService } from '@nestjs/config';
-import {
-  buildConfiguration,
-  type AppConfiguration,
-} from '../../config/configuration.js';
+import { buildConfiguration, type AppConfiguration } from '../../config/configuration.js';
 import { AddressPolicy, ipLiteralOf } from './address-policy.js';
 
 function policy(allowed = ''): AddressPolicy {
@@ -15,12 +12,9 @@ function policy(allowed = ''): AddressPolicy {
 describe('AddressPolicy', () => {
   const sut = policy();
 
-  it.each(['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111'])(
-    'should allow the public address %s',
-    (address) => {
-      expect(sut.isAllowed(address)).toBe(true);
-    },
-  );
+  it.each(['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111'])('should allow the public address %s', (address) => {
+    expect(sut.isAllowed(address)).toBe(true);
+  });
 
   it.each([
     '127.0.0.1',
@@ -55,15 +49,9 @@ describe('AddressPolicy', () => {
 
   it('should read IP literals out of URL hostnames, in every spelling the URL parser accepts', () => {
     expect(ipLiteralOf(new URL('http://0x7f.1/').hostname)).toBe('127.0.0.1');
-    expect(ipLiteralOf(new URL('http://2130706433/').hostname)).toBe(
-      '127.0.0.1',
-    );
-    expect(ipLiteralOf(new URL('http://017700000001/').hostname)).toBe(
-      '127.0.0.1',
-    );
-    expect(ipLiteralOf(new URL('http://[::ffff:127.0.0.1]/').hostname)).toBe(
-      '::ffff:7f00:1',
-    );
+    expect(ipLiteralOf(new URL('http://2130706433/').hostname)).toBe('127.0.0.1');
+    expect(ipLiteralOf(new URL('http://017700000001/').hostname)).toBe('127.0.0.1');
+    expect(ipLiteralOf(new URL('http://[::ffff:127.0.0.1]/').hostname)).toBe('::ffff:7f00:1');
     expect(ipLiteralOf(new URL('http://example.com/').hostname)).toBeNull();
   });
 });

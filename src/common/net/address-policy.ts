@@ -21,18 +21,12 @@ export class AddressPolicy {
     if (!ipaddr.isValid(address)) return false;
     const parsed = ipaddr.process(address);
     if (parsed.range() === 'unicast') return true;
-    return this.allowed.some(
-      ([range, bits]) =>
-        parsed.kind() === range.kind() && parsed.match(range, bits),
-    );
+    return this.allowed.some(([range, bits]) => parsed.kind() === range.kind() && parsed.match(range, bits));
   }
 }
 
 /** The IP literal a URL hostname holds (brackets removed), or null when it is a name. */
 export function ipLiteralOf(hostname: string): string | null {
-  const bare =
-    hostname.startsWith('[') && hostname.endsWith(']')
-      ? hostname.slice(1, -1)
-      : hostname;
+  const bare = hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
   return ipaddr.isValid(bare) ? bare : null;
 }

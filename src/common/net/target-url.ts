@@ -7,18 +7,15 @@ export const MAX_URL_LENGTH = 2048;
  */
 export function urlProblem(field: string, value: unknown): string | null {
   if (typeof value !== 'string') return `${field} must be a string`;
-  if (value.length > MAX_URL_LENGTH)
-    return `${field} must be at most ${MAX_URL_LENGTH} characters`;
+  if (value.length > MAX_URL_LENGTH) return `${field} must be at most ${MAX_URL_LENGTH} characters`;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     return `${field} must be a valid http or https URL`;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    return `${field} must be a valid http or https URL`;
-  if (url.username || url.password)
-    return `${field} must not contain credentials`;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `${field} must be a valid http or https URL`;
+  if (url.username || url.password) return `${field} must not contain credentials`;
   if (!url.hostname) return `${field} must be a valid http or https URL`;
   return null;
 }

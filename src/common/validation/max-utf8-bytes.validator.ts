@@ -1,8 +1,4 @@
-import {
-  ValidatorConstraint,
-  type ValidationArguments,
-  type ValidatorConstraintInterface,
-} from 'class-validator';
+import { ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 
 /** Limits a string by its UTF-8 size, which is what it costs on the wire and in the database. */
 @ValidatorConstraint({ name: 'maxUtf8Bytes' })

@@ -1,17 +1,10 @@
-import {
-  registerDecorator,
-  type ValidationArguments,
-  type ValidationOptions,
-} from 'class-validator';
+import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
 
 /**
  * A property rule written as a plain function returning the problem (or null); the returned
  * sentence is the error message, so one function is both the check and its wording.
  */
-export function Satisfies(
-  problem: (value: unknown) => string | null,
-  options?: ValidationOptions,
-) {
+export function Satisfies(problem: (value: unknown) => string | null, options?: ValidationOptions) {
   return (target: object, propertyName: string) => {
     registerDecorator({
       name: 'satisfies',
@@ -20,8 +13,7 @@ export function Satisfies(
       options,
       validator: {
         validate: (value: unknown) => problem(value) === null,
-        defaultMessage: (args?: ValidationArguments) =>
-          problem(args?.value) ?? `${propertyName} is invalid`,
+        defaultMessage: (args?: ValidationArguments) => problem(args?.value) ?? `${propertyName} is invalid`,
       },
     });
   };

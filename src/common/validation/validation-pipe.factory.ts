@@ -11,15 +11,11 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     stopAtFirstError: true,
-    exceptionFactory: (errors) =>
-      new AppError('invalid_request', firstValidationMessage(errors)),
+    exceptionFactory: (errors) => new AppError('invalid_request', firstValidationMessage(errors)),
   });
 }
 
-function firstValidationMessage(
-  errors: ValidationError[],
-  parentPath = '',
-): string {
+function firstValidationMessage(errors: ValidationError[], parentPath = ''): string {
   const [error] = errors;
   if (!error) return 'Invalid request body';
   const path = parentPath ? `${parentPath}.${error.property}` : error.property;
@@ -28,7 +24,6 @@ function firstValidationMessage(
   if (error.children?.length && !Object.keys(constraints).length) {
     return firstValidationMessage(error.children, path);
   }
-  if (error.value === undefined || error.value === null)
-    return `${path} is required`;
+  if (error.value === undefined || error.value === null) return `${path} is required`;
   return Object.values(constraints)[0] ?? `${path} is invalid`;
 }

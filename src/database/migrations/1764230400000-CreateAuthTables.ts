@@ -24,9 +24,7 @@ export class CreateAuthTables1764230400000 implements MigrationInterface {
         CONSTRAINT uq_api_keys_key_hash UNIQUE (key_hash)
       )`);
     // Listing a team's active keys.
-    await db.query(
-      `CREATE INDEX ix_api_keys_team_active ON api_keys (team_id, created_at) WHERE revoked_at IS NULL`,
-    );
+    await db.query(`CREATE INDEX ix_api_keys_team_active ON api_keys (team_id, created_at) WHERE revoked_at IS NULL`);
     await db.query(`
       CREATE TABLE oauth_clients (
         id text PRIMARY KEY,
@@ -53,16 +51,17 @@ export class CreateAuthTables1764230400000 implements MigrationInterface {
         CONSTRAINT uq_oauth_access_tokens_token_hash UNIQUE (token_hash)
       )`);
     // Revoking every token of a deleted client.
-    await db.query(
-      `CREATE INDEX ix_oauth_access_tokens_client ON oauth_access_tokens (client_id)`,
-    );
+    await db.query(`CREATE INDEX ix_oauth_access_tokens_client ON oauth_access_tokens (client_id)`);
     // Fixed one-minute windows shared by every process; old windows are swept by the scheduler.
+    // Each team's count is spread over 16 shard rows: one hot row would serialise every request of
+    // a team behind the previous one's commit.
     await db.query(`
       CREATE TABLE rate_limit_windows (
         team_id uuid NOT NULL,
         window_start timestamptz NOT NULL,
+        shard smallint NOT NULL,
         request_count integer NOT NULL,
-        PRIMARY KEY (team_id, window_start)
+        PRIMARY KEY (team_id, window_start, shard)
       )`);
   }
 

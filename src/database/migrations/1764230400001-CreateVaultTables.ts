@@ -22,9 +22,7 @@ export class CreateVaultTables1764230400001 implements MigrationInterface {
       `CREATE INDEX ix_vault_tokens_team_active ON vault_tokens (team_id, created_at) WHERE revoked_at IS NULL`,
     );
     // Rotation and the start-up keyring check look rows up by key id.
-    await db.query(
-      `CREATE INDEX ix_vault_tokens_key_id ON vault_tokens (key_id)`,
-    );
+    await db.query(`CREATE INDEX ix_vault_tokens_key_id ON vault_tokens (key_id)`);
     await db.query(`
       CREATE TABLE webhook_secrets (
         team_id uuid PRIMARY KEY REFERENCES teams(id) ON DELETE CASCADE,

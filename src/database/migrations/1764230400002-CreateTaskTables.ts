@@ -39,22 +39,16 @@ export class CreateTaskTables1764230400002 implements MigrationInterface {
         on_complete_at timestamptz
       )`);
     // GET /v1/tasks: a team's tasks newest first; id breaks ties between equal timestamps.
-    await db.query(
-      `CREATE INDEX ix_tasks_team_created ON tasks (team_id, created_at DESC, id DESC)`,
-    );
+    await db.query(`CREATE INDEX ix_tasks_team_created ON tasks (team_id, created_at DESC, id DESC)`);
     // GET /v1/tasks?status=: the same order within one status.
-    await db.query(
-      `CREATE INDEX ix_tasks_team_status_created ON tasks (team_id, status, created_at DESC, id DESC)`,
-    );
+    await db.query(`CREATE INDEX ix_tasks_team_status_created ON tasks (team_id, status, created_at DESC, id DESC)`);
     // The claim query: only runnable rows are in it, so it stays small however many finished tasks
     // the table holds, and its order is the claim order (priority, then due time).
     await db.query(
       `CREATE INDEX ix_tasks_runnable ON tasks (priority DESC, run_at) WHERE status IN ('pending','delayed')`,
     );
     // Lease reaping and graceful release look at processing rows only.
-    await db.query(
-      `CREATE INDEX ix_tasks_processing_lease ON tasks (lease_expires_at) WHERE status = 'processing'`,
-    );
+    await db.query(`CREATE INDEX ix_tasks_processing_lease ON tasks (lease_expires_at) WHERE status = 'processing'`);
     // Queue depth by status (/metrics) counts only unfinished tasks, however many finished ones exist.
     await db.query(
       `CREATE INDEX ix_tasks_open_status ON tasks (status) WHERE status IN ('pending','delayed','processing','waiting','polling')`,
@@ -83,25 +77,25 @@ export class CreateTaskTables1764230400002 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (team_id, key)
       )`);
-    await db.query(
-      `CREATE INDEX ix_idempotency_keys_created ON idempotency_keys (created_at)`,
-    );
-    // Status changes wake long-polls in every process; a task that becomes runnable now wakes idle
-    // workers. The due payload is constant so PostgreSQL folds a batch into one notification.
+    await db.query(`CREATE INDEX ix_idempotency_keys_created ON idempotency_keys (created_at)`);
+    // Status changes wake long-polls in every process; an update that makes a task runnable now
+    // (retry, release, lease reaping, promotion) wakes idle workers. New tasks are announced by the
+    // API itself, coalesced (TaskWakeNotifier): a NOTIFY takes a database-wide lock at commit, and
+    // one per insert would serialise every task creation behind it. The due payload is constant so
+    // PostgreSQL folds a batch into one notification.
     await db.query(`
       CREATE FUNCTION aq_notify_task_change() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF TG_OP = 'UPDATE' AND NEW.status IS DISTINCT FROM OLD.status THEN
+        IF NEW.status IS DISTINCT FROM OLD.status THEN
           PERFORM pg_notify('aq_task_status', NEW.id::text);
-        END IF;
-        IF NEW.status = 'pending' AND NEW.run_at <= now()
-           AND (TG_OP = 'INSERT' OR OLD.status IS DISTINCT FROM 'pending') THEN
-          PERFORM pg_notify('aq_task_due', '');
+          IF NEW.status = 'pending' AND NEW.run_at <= now() THEN
+            PERFORM pg_notify('aq_task_due', '');
+          END IF;
         END IF;
         RETURN NULL;
       END $$`);
     await db.query(`
-      CREATE TRIGGER tr_tasks_notify AFTER INSERT OR UPDATE OF status ON tasks
+      CREATE TRIGGER tr_tasks_notify AFTER UPDATE OF status ON tasks
       FOR EACH ROW EXECUTE FUNCTION aq_notify_task_change()`);
   }
 

@@ -1,23 +1,9 @@
 import { Transform } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Max,
-  Min,
-  Validate,
-} from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, Min, Validate } from 'class-validator';
 import { urlProblem } from '../../common/net/target-url.js';
 import { MaxUtf8Bytes } from '../../common/validation/max-utf8-bytes.validator.js';
 import { Satisfies } from '../../common/validation/satisfies.validator.js';
-import {
-  HTTP_METHODS,
-  RETRY_BACKOFFS,
-  type HttpMethod,
-  type RetryBackoff,
-} from '../task-status.js';
+import { HTTP_METHODS, RETRY_BACKOFFS, type HttpMethod, type RetryBackoff } from '../task-status.js';
 import { headersProblem } from '../validation/header-rules.js';
 
 export const MAX_TASK_BODY_BYTES = 1024 * 1024;
@@ -32,8 +18,7 @@ function between(field: string, min: number, max: number) {
 }
 
 function applyAll(decorators: PropertyDecorator[]): PropertyDecorator {
-  return (target, key) =>
-    decorators.forEach((decorator) => decorator(target, key));
+  return (target, key) => decorators.forEach((decorator) => decorator(target, key));
 }
 
 export class CreateTaskDto {
@@ -46,9 +31,7 @@ export class CreateTaskDto {
   @IsIn(HTTP_METHODS, {
     message: `method must be one of ${HTTP_METHODS.join(', ')}`,
   })
-  @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' ? value.toUpperCase() : value,
-  )
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value))
   method: HttpMethod = 'POST';
 
   /** Request headers (at most 50). A value starting with `tok_` is a vault reference. */
@@ -76,10 +59,7 @@ export class CreateTaskDto {
 
   /** ISO 8601 time before which the task must not run. */
   @IsOptional()
-  @IsISO8601(
-    { strict: true },
-    { message: 'delayUntil must be an ISO 8601 date-time' },
-  )
+  @IsISO8601({ strict: true }, { message: 'delayUntil must be an ISO 8601 date-time' })
   @IsString({ message: 'delayUntil must be an ISO 8601 date-time' })
   delayUntil?: string;
 

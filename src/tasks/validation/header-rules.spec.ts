@@ -14,10 +14,7 @@ describe('header rules', () => {
   it.each([
     [null, 'headers must be an object of strings'],
     [{ 'a b': 'v' }, 'Header name "a b" is not a valid HTTP header name'],
-    [
-      { 'X-A': 'x\ny' },
-      'Header "X-A" must not contain CR, LF or NUL characters',
-    ],
+    [{ 'X-A': 'x\ny' }, 'Header "X-A" must not contain CR, LF or NUL characters'],
     [{ HOST: 'x' }, 'Header "HOST" cannot be set on a task'],
     [{ 'X-A': '1', 'x-a': '2' }, 'Header "x-a" is given more than once'],
     [{ 'X-A': 'v'.repeat(8193) }, 'Header "X-A" must be at most 8 KiB'],

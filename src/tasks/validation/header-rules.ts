@@ -1,12 +1,7 @@
 export const MAX_HEADERS = 50;
 export const MAX_HEADER_VALUE_BYTES = 8 * 1024;
 /** Framing headers the executor owns; letting a task set them would allow request smuggling. */
-const FORBIDDEN_HEADERS = new Set([
-  'host',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-]);
+const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection']);
 /** RFC 9110 §5.6.2 token. */
 const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const UNSAFE_VALUE_CHARACTERS = /[\r\n\0]/;
@@ -15,39 +10,27 @@ export const VAULT_REFERENCE_PREFIX = 'tok_';
 
 /** The first problem with a task's `headers`, in the order given, or null. */
 export function headersProblem(headers: unknown): string | null {
-  if (
-    typeof headers !== 'object' ||
-    headers === null ||
-    Array.isArray(headers)
-  ) {
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
     return 'headers must be an object of strings';
   }
   const entries = Object.entries(headers as Record<string, unknown>);
-  if (entries.length > MAX_HEADERS)
-    return `headers must have at most ${MAX_HEADERS} entries`;
+  if (entries.length > MAX_HEADERS) return `headers must have at most ${MAX_HEADERS} entries`;
   const seen = new Set<string>();
   for (const [name, value] of entries) {
-    if (!HTTP_TOKEN.test(name))
-      return `Header name "${printable(name)}" is not a valid HTTP header name`;
+    if (!HTTP_TOKEN.test(name)) return `Header name "${printable(name)}" is not a valid HTTP header name`;
     const lower = name.toLowerCase();
-    if (FORBIDDEN_HEADERS.has(lower))
-      return `Header "${name}" cannot be set on a task`;
+    if (FORBIDDEN_HEADERS.has(lower)) return `Header "${name}" cannot be set on a task`;
     if (seen.has(lower)) return `Header "${name}" is given more than once`;
     seen.add(lower);
-    if (typeof value !== 'string')
-      return `Header "${name}" must have a string value`;
-    if (UNSAFE_VALUE_CHARACTERS.test(value))
-      return `Header "${name}" must not contain CR, LF or NUL characters`;
-    if (Buffer.byteLength(value, 'utf8') > MAX_HEADER_VALUE_BYTES)
-      return `Header "${name}" must be at most 8 KiB`;
+    if (typeof value !== 'string') return `Header "${name}" must have a string value`;
+    if (UNSAFE_VALUE_CHARACTERS.test(value)) return `Header "${name}" must not contain CR, LF or NUL characters`;
+    if (Buffer.byteLength(value, 'utf8') > MAX_HEADER_VALUE_BYTES) return `Header "${name}" must be at most 8 KiB`;
   }
   return null;
 }
 
 /** Vault references in the order given: every value that starts with `tok_`. */
-export function vaultReferences(
-  headers: Record<string, string>,
-): { header: string; tokenId: string }[] {
+export function vaultReferences(headers: Record<string, string>): { header: string; tokenId: string }[] {
   return Object.entries(headers)
     .filter(([, value]) => value.startsWith(VAULT_REFERENCE_PREFIX))
     .map(([header, tokenId]) => ({ header, tokenId }));

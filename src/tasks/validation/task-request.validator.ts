@@ -19,8 +19,7 @@ export class TaskRequestValidator {
 
   async check(teamId: string, dto: CreateTaskDto): Promise<void> {
     this.checkAddress('targetUrl', dto.targetUrl);
-    if (dto.onCompleteUrl)
-      this.checkAddress('onCompleteUrl', dto.onCompleteUrl);
+    if (dto.onCompleteUrl) this.checkAddress('onCompleteUrl', dto.onCompleteUrl);
     await this.checkVaultReferences(teamId, dto.headers);
   }
 
@@ -28,30 +27,20 @@ export class TaskRequestValidator {
   private checkAddress(field: string, url: string): void {
     const literal = ipLiteralOf(new URL(url).hostname);
     if (literal && !this.addresses.isAllowed(literal)) {
-      throw new AppError(
-        'invalid_request',
-        `${field} points to a non-public address (${literal})`,
-      );
+      throw new AppError('invalid_request', `${field} points to a non-public address (${literal})`);
     }
   }
 
-  private async checkVaultReferences(
-    teamId: string,
-    headers: Record<string, string>,
-  ): Promise<void> {
+  private async checkVaultReferences(teamId: string, headers: Record<string, string>): Promise<void> {
     const references = vaultReferences(headers);
     if (references.length === 0) return;
-    if (!this.vault.configured)
-      throw new VaultError('NOT_CONFIGURED', 'Token vault is not configured');
+    if (!this.vault.configured) throw new VaultError('NOT_CONFIGURED', 'Token vault is not configured');
     const unusable = await this.vault.firstUnusable(
       teamId,
       references.map((r) => r.tokenId),
     );
     if (unusable === null) return;
     const reference = references.find((r) => r.tokenId === unusable);
-    throw new AppError(
-      'invalid_request',
-      `Header "${reference?.header}" references unknown vault token "${unusable}"`,
-    );
+    throw new AppError('invalid_request', `Header "${reference?.header}" references unknown vault token "${unusable}"`);
   }
 }

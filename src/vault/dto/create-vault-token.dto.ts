@@ -1,11 +1,5 @@
 import { Transform } from 'class-transformer';
-import {
-  IsNotEmpty,
-  IsString,
-  Matches,
-  MaxLength,
-  Validate,
-} from 'class-validator';
+import { IsNotEmpty, IsString, Matches, MaxLength, Validate } from 'class-validator';
 import { trimmed } from '../../common/validation/trimmed.js';
 import { MaxUtf8Bytes } from '../../common/validation/max-utf8-bytes.validator.js';
 

@@ -1,0 +1,273 @@
+// AsyncQueue benchmark: drain, create and latency against a local target, plus the same drain by
+// graphile-worker and pg-boss on the same machine and PostgreSQL server. Writes
+// bench/results/latest.json and prints a table. Needs `npm run build` first (npm run bench does it).
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { peakRssMb, sleep, startNode, stop, waitForHealth, waitForMessage } from './lib/processes.mjs';
+import { percentile, round } from './lib/stats.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+const DRAIN_TASKS = Number(process.env.BENCH_DRAIN_TASKS ?? 10_000);
+const CREATE_SECONDS = Number(process.env.BENCH_CREATE_SECONDS ?? 15);
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 15);
+const LATENCY_RATE = 200;
+const TARGET_PORT = 4790;
+const API_PORT = 4791;
+const WORKER_PORT = 4792;
+const TARGET_URL = `http://127.0.0.1:${TARGET_PORT}/hook`;
+
+const progress = (message) => process.stderr.write(`[bench] ${message}\n`);
+
+function databaseUrl(name) {
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function freshDatabase(name) {
+  const admin = new pg.Client({ connectionString: SERVER_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return databaseUrl(name);
+}
+
+async function targetStats() {
+  return (await fetch(`http://127.0.0.1:${TARGET_PORT}/stats`)).json();
+}
+
+async function resetTarget() {
+  await fetch(`http://127.0.0.1:${TARGET_PORT}/reset`, { method: 'POST' });
+}
+
+/** Polls until `remaining()` is 0; returns when it was first seen at 0. */
+async function until(remaining, what, timeoutMs = 600_000) {
+  const started = Date.now();
+  let lastReport = 0;
+  for (;;) {
+    const left = await remaining();
+    if (left === 0) return Date.now();
+    if (Date.now() - lastReport > 2000) {
+      progress(`  ${what}: ${left} left`);
+      lastReport = Date.now();
+    }
+    if (Date.now() - started > timeoutMs) throw new Error(`${what} did not finish in time`);
+    await sleep(10);
+  }
+}
+
+async function startAsyncQueue(env, port, role) {
+  const child = startNode(join(ROOT, 'dist', 'main.js'), [], { ...env, PORT: String(port), ...role });
+  await waitForHealth(`http://127.0.0.1:${port}`, child);
+  return child;
+}
+
+async function benchAsyncQueue() {
+  const url = await freshDatabase('aq_bench');
+  const env = {
+    DATABASE_URL: url,
+    VAULT_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+    ALLOWED_PRIVATE_TARGETS: '127.0.0.1/32',
+    RATE_LIMIT_PER_MINUTE: '10000000',
+    LOG_LEVEL: 'warn',
+  };
+  progress('AsyncQueue: starting the API process');
+  const api = await startAsyncQueue(env, API_PORT, { WORKER_ENABLED: 'false' });
+  const team = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'teams', 'create', '--name', 'bench'], { env: { ...process.env, ...env } }).toString());
+  const auth = { Authorization: `Bearer ${team.apiKey}`, 'Content-Type': 'application/json' };
+  const token = await (await fetch(`http://127.0.0.1:${API_PORT}/v1/tokens`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'bench', value: 'sk-bench-secret' }) })).json();
+  const taskBody = { targetUrl: TARGET_URL, headers: { Authorization: token.token.id, 'Content-Type': 'application/json' }, body: '{"hello":"world"}' };
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  const workerRss = [];
+
+  // Drain: the queue is filled through the API (so every row is exactly what the API writes), then
+  // one worker with default settings starts.
+  progress(`AsyncQueue drain: creating ${DRAIN_TASKS} tasks through the API`);
+  await createThroughApi(auth, taskBody, DRAIN_TASKS);
+  await resetTarget();
+  progress('AsyncQueue drain: starting one worker (default settings)');
+  let worker = await startAsyncQueue(env, WORKER_PORT, { API_ENABLED: 'false' });
+  const drainEnd = await until(async () => (await db.query(`SELECT count(*)::int AS n FROM tasks WHERE status <> 'completed'`)).rows[0].n, 'AsyncQueue drain');
+  const drainStats = await targetStats();
+  const { rows: [drainCheck] } = await db.query(`SELECT count(*)::int AS completed FROM tasks WHERE status = 'completed'`);
+  workerRss.push(peakRssMb(worker.pid));
+  await stop(worker);
+
+  // Create: autocannon against POST /v1/tasks while no worker runs.
+  progress(`AsyncQueue create: autocannon, 32 connections, ${CREATE_SECONDS} s`);
+  const create = await autocannon({
+    url: `http://127.0.0.1:${API_PORT}/v1/tasks`,
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify(taskBody),
+    connections: 32,
+    duration: CREATE_SECONDS,
+  });
+  // Requests autocannon still had in flight when it stopped may land a moment later.
+  await sleep(1000);
+  await db.query(`DELETE FROM tasks`);
+
+  // Latency: a steady 200 tasks/s through the API with one worker running.
+  progress(`AsyncQueue latency: ${LATENCY_RATE} tasks/s for ${LATENCY_SECONDS} s`);
+  worker = await startAsyncQueue(env, WORKER_PORT, { API_ENABLED: 'false' });
+  await resetTarget();
+  const latencyIds = await steadyLoad(auth, taskBody, LATENCY_RATE, LATENCY_SECONDS);
+  await until(async () => (await db.query(`SELECT count(*)::int AS n FROM tasks WHERE status <> 'completed'`)).rows[0].n, 'latency tasks');
+  const latencyStats = await targetStats();
+  const { rows: created } = await db.query(`SELECT id, created_at FROM tasks WHERE id = ANY($1::uuid[])`, [latencyIds]);
+  const dueToCall = created.map((row) => latencyStats.arrivals[row.id] - row.created_at.getTime());
+  workerRss.push(peakRssMb(worker.pid));
+  const apiRss = peakRssMb(api.pid);
+  await stop(worker);
+  await stop(api);
+  await db.end();
+
+  return {
+    drain: {
+      tasks: DRAIN_TASKS,
+      seconds: round((drainEnd - drainStats.firstAt) / 1000, 2),
+      tasksPerSecond: round(DRAIN_TASKS / ((drainEnd - drainStats.firstAt) / 1000)),
+      exactlyOnce: drainStats.distinct === DRAIN_TASKS && drainStats.duplicates === 0 && drainStats.total === DRAIN_TASKS,
+      allCompleted: drainCheck.completed === DRAIN_TASKS,
+    },
+    create: {
+      connections: 32,
+      seconds: CREATE_SECONDS,
+      requestsPerSecond: round(create.requests.average),
+      p50Ms: create.latency.p50,
+      p99Ms: create.latency.p99,
+      non2xx: create.non2xx,
+      errors: create.errors,
+    },
+    latency: {
+      ratePerSecond: LATENCY_RATE,
+      tasks: latencyIds.length,
+      dueToCallP50Ms: percentile(dueToCall, 50),
+      dueToCallP99Ms: percentile(dueToCall, 99),
+      exactlyOnce: latencyIds.every((id) => latencyStats.arrivals[id] !== undefined) && latencyStats.duplicates === 0,
+    },
+    peakRssMb: { api: apiRss, worker: Math.max(...workerRss) },
+  };
+}
+
+async function createThroughApi(headers, body, count) {
+  const payload = JSON.stringify(body);
+  let next = 0;
+  const lane = async () => {
+    while (next < count) {
+      next += 1;
+      const response = await fetch(`http://127.0.0.1:${API_PORT}/v1/tasks`, { method: 'POST', headers, body: payload });
+      if (response.status !== 201) throw new Error(`create failed: ${response.status} ${await response.text()}`);
+      await response.arrayBuffer();
+      if (next % 2000 === 0) progress(`  created ${next}/${count}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, lane));
+}
+
+async function steadyLoad(headers, body, rate, seconds) {
+  const payload = JSON.stringify(body);
+  const ids = [];
+  const pending = [];
+  const started = Date.now();
+  for (let i = 0; i < rate * seconds; i += 1) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - Date.now();
+    if (wait > 0) await sleep(wait);
+    pending.push(
+      fetch(`http://127.0.0.1:${API_PORT}/v1/tasks`, { method: 'POST', headers, body: payload })
+        .then((response) => response.json())
+        .then((json) => ids.push(json.task.id)),
+    );
+  }
+  await Promise.all(pending);
+  return ids;
+}
+
+async function benchCompetitor(name, script, database) {
+  const url = await freshDatabase(database);
+  progress(`${name}: enqueueing ${DRAIN_TASKS} jobs`);
+  const child = startNode(join(ROOT, 'bench', 'competitors', script), [url, TARGET_URL, String(DRAIN_TASKS)]);
+  await waitForMessage(child, 'enqueued', 120_000);
+  await resetTarget();
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  const remainingSql =
+    name === 'graphile-worker'
+      ? `SELECT count(*)::int AS n FROM graphile_worker.jobs`
+      : `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'post' AND state <> 'completed'`;
+  progress(`${name}: draining`);
+  child.send('start');
+  const end = await until(async () => (await db.query(remainingSql)).rows[0].n, `${name} drain`);
+  const stats = await targetStats();
+  const rss = peakRssMb(child.pid);
+  await db.end();
+  await stop(child);
+  return {
+    tasks: DRAIN_TASKS,
+    seconds: round((end - stats.firstAt) / 1000, 2),
+    tasksPerSecond: round(DRAIN_TASKS / ((end - stats.firstAt) / 1000)),
+    exactlyOnce: stats.distinct === DRAIN_TASKS && stats.duplicates === 0,
+    peakRssMb: rss,
+  };
+}
+
+function printTable(report) {
+  const { asyncqueue: aq, graphileWorker: gw, pgBoss: pb, ratios } = report;
+  const rows = [
+    ['drain (tasks/s)', aq.drain.tasksPerSecond, gw.tasksPerSecond, pb.tasksPerSecond],
+    ['drain time (s)', aq.drain.seconds, gw.seconds, pb.seconds],
+    ['drain exactly once', aq.drain.exactlyOnce, gw.exactlyOnce, pb.exactlyOnce],
+    ['worker peak RSS (MB)', aq.peakRssMb.worker, gw.peakRssMb, pb.peakRssMb],
+  ];
+  const line = (cells) => cells.map((cell, i) => String(cell).padEnd(i === 0 ? 24 : 16)).join('');
+  console.log(line(['', 'AsyncQueue', 'graphile-worker', 'pg-boss']));
+  for (const row of rows) console.log(line(row));
+  console.log('');
+  console.log(`drain ratio vs graphile-worker: ${ratios.drainVsGraphileWorker}x   vs pg-boss: ${ratios.drainVsPgBoss}x`);
+  console.log(`create: ${aq.create.requestsPerSecond} req/s, p50 ${aq.create.p50Ms} ms, p99 ${aq.create.p99Ms} ms (non-2xx ${aq.create.non2xx})`);
+  console.log(`due-to-call at ${aq.latency.ratePerSecond}/s: p50 ${aq.latency.dueToCallP50Ms} ms, p99 ${aq.latency.dueToCallP99Ms} ms`);
+  console.log(`API peak RSS: ${aq.peakRssMb.api} MB`);
+}
+
+async function main() {
+  const target = startNode(join(ROOT, 'bench', 'target.mjs'), [String(TARGET_PORT)]);
+  await waitForMessage(target, 'ready');
+  try {
+    const asyncqueue = await benchAsyncQueue();
+    const graphileWorker = await benchCompetitor('graphile-worker', 'graphile-worker.mjs', 'aq_bench_graphile');
+    const pgBoss = await benchCompetitor('pg-boss', 'pg-boss.mjs', 'aq_bench_pgboss');
+    const report = {
+      ranAt: new Date().toISOString(),
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: round(totalmem() / 2 ** 30), node: process.version },
+      asyncqueue,
+      graphileWorker,
+      pgBoss,
+      ratios: {
+        drainVsGraphileWorker: round(asyncqueue.drain.tasksPerSecond / graphileWorker.tasksPerSecond, 2),
+        drainVsPgBoss: round(asyncqueue.drain.tasksPerSecond / pgBoss.tasksPerSecond, 2),
+      },
+    };
+    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+    writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    printTable(report);
+    const correct = asyncqueue.drain.exactlyOnce && asyncqueue.drain.allCompleted && asyncqueue.latency.exactlyOnce;
+    if (!correct) {
+      console.error('Correctness check failed: a task was lost or delivered twice');
+      process.exitCode = 1;
+    }
+  } finally {
+    await stop(target);
+  }
+}
+
+await main();

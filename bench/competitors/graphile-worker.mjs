@@ -1,0 +1,35 @@
+// graphile-worker contender: enqueue N jobs, wait for "start", then work them with concurrency 32.
+import pg from 'pg';
+import { Logger, run, runMigrations } from 'graphile-worker';
+import { post } from './http-post.mjs';
+
+const [connectionString, targetUrl, count] = process.argv.slice(2);
+
+await runMigrations({ connectionString, logger: quietLogger() });
+const client = new pg.Client({ connectionString });
+await client.connect();
+await client.query(`SELECT graphile_worker.add_job('post', json_build_object('i', g)) FROM generate_series(1, $1::int) g`, [
+  Number(count),
+]);
+await client.end();
+process.send('enqueued');
+process.on('message', async (message) => {
+  if (message !== 'start') return;
+  const runner = await run({
+    connectionString,
+    concurrency: 32,
+    pollInterval: 1000,
+    noHandleSignals: false,
+    logger: quietLogger(),
+    taskList: {
+      post: async (payload, helpers) => post(targetUrl, helpers.job.id, JSON.stringify(payload)),
+    },
+  });
+  process.on('SIGTERM', () => void runner.stop().then(() => process.exit(0)));
+});
+
+function quietLogger() {
+  return new Logger(() => (level, message) => {
+    if (level === 'error') process.stderr.write(`${message}\n`);
+  });
+}

@@ -1,0 +1,35 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import type { AppConfiguration } from '../config/configuration.js';
+import { queryRows } from './sql.js';
+
+/**
+ * Connections with PostgreSQL's asynchronous commit (`synchronous_commit = off`), for writes whose
+ * loss in a crash is harmless, such as rate-limit counters: their commit does not wait for the
+ * WAL flush. Nothing that a client was promised (tasks, keys, secrets) may be written here.
+ * On the embedded database there is only one connection, so this is the ordinary one.
+ */
+@Injectable()
+export class AsyncCommitPool implements OnApplicationShutdown {
+  private readonly pool: pg.Pool | null;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    config: ConfigService<AppConfiguration, true>,
+  ) {
+    const url = config.get('database', { infer: true }).url;
+    this.pool = url ? new pg.Pool({ connectionString: url, max: 4, options: '-c synchronous_commit=off' }) : null;
+  }
+
+  async query<T>(sql: string, params: unknown[], name: string): Promise<T[]> {
+    if (!this.pool) return queryRows<T>(this.db, sql, params, name);
+    return (await this.pool.query({ name, text: sql, values: params })).rows as T[];
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool?.end();
+  }
+}
