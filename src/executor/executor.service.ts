@@ -4,13 +4,11 @@ import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { AppConfiguration } from '../config/configuration.js';
 import { NotificationListener, TASK_DUE_CHANNEL } from '../database/notification-listener.service.js';
-import type { Task } from '../tasks/entities/task.entity.js';
-import { WebhookSecretService } from '../vault/webhook-secret.service.js';
 import { labelOf } from './attempt-outcome.js';
 import { CompletionBatcher } from './completion-batcher.js';
 import { CompletionWebhookService } from './completion-webhook.service.js';
 import { ExecutorMetrics } from './executor.metrics.js';
-import { LEASE_RENEW_MS, TaskLeaseStore } from './task-lease.store.js';
+import { LEASE_RENEW_MS, TaskLeaseStore, type ClaimedTask } from './task-lease.store.js';
 import { TaskDispatcher } from './task-dispatcher.service.js';
 
 const CLAIM_GATHER_MS = 5;
@@ -40,7 +38,6 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   constructor(
     private readonly store: TaskLeaseStore,
     private readonly dispatcher: TaskDispatcher,
-    private readonly webhookSecrets: WebhookSecretService,
     private readonly webhooks: CompletionWebhookService,
     private readonly metrics: ExecutorMetrics,
     private readonly notifications: NotificationListener,
@@ -98,7 +95,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
       }
       this.lastClaimAt = Date.now();
       this.wakeRequested = false;
-      let claimed: Task[];
+      let claimed: ClaimedTask[];
       try {
         claimed = await this.store.claim(this.workerId, free);
       } catch (error) {
@@ -108,7 +105,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
       }
       if (claimed.length > 0) {
         this.metrics.claims.inc(claimed.length);
-        await this.start(claimed);
+        this.start(claimed);
       }
       if (claimed.length < free && !this.wakeRequested) {
         await this.sleep(await this.idleDelay());
@@ -124,16 +121,11 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     return free < this.claimBatchThreshold && this.inFlight.size > 0 && Date.now() - this.lastClaimAt < CLAIM_GATHER_MS;
   }
 
-  private async start(tasks: Task[]): Promise<void> {
-    let secrets = new Map<string, string>();
-    try {
-      secrets = await this.webhookSecrets.forTeams(tasks.map((task) => task.teamId));
-    } catch (error) {
-      this.logger.warn(`Could not load webhook secrets; calls go unsigned: ${(error as Error).message}`);
-    }
-    for (const task of tasks) {
+  private start(claimed: ClaimedTask[]): void {
+    for (const entry of claimed) {
+      const { task } = entry;
       const abort = new AbortController();
-      const promise = this.execute(task, secrets.get(task.teamId), abort.signal).finally(() => {
+      const promise = this.execute(entry, abort.signal).finally(() => {
         this.inFlight.delete(task.id);
         this.requestWake();
       });
@@ -141,11 +133,11 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     }
   }
 
-  private async execute(task: Task, signingSecret: string | undefined, signal: AbortSignal): Promise<void> {
+  private async execute(claimed: ClaimedTask, signal: AbortSignal): Promise<void> {
+    const { task } = claimed;
     this.logger.debug(`Dispatching task ${task.id}, attempt ${task.attemptCount}`);
     try {
-      const outcome = await this.dispatcher.dispatch(task, {
-        signingSecret,
+      const outcome = await this.dispatcher.dispatch(claimed, {
         signal,
         onCallStart: () => this.metrics.dispatchLatency.observe(Math.max(0, Date.now() - task.runAt.getTime()) / 1000),
       });

@@ -1,19 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/time/clock.js';
-import type { Task } from '../tasks/entities/task.entity.js';
 import { vaultReferences } from '../tasks/validation/header-rules.js';
 import { VaultError } from '../vault/vault.errors.js';
 import { VaultService } from '../vault/vault.service.js';
+import { WebhookSecretService } from '../vault/webhook-secret.service.js';
 import { outcomeOfFailure, outcomeOfResponse, permanentFailure } from './attempt-outcome.js';
 import { EgressService } from './egress.service.js';
 import { OutboundFailure } from './outbound.types.js';
 import { signatureHeader } from './request-signer.js';
-import type { AttemptOutcome } from './task-lease.store.js';
+import type { AttemptOutcome, ClaimedTask } from './task-lease.store.js';
 import { USER_AGENT } from './user-agent.js';
 
 export interface DispatchContext {
-  /** The team's webhook secret, when it has one: the request is then signed. */
-  signingSecret?: string;
   signal: AbortSignal;
   onCallStart: () => void;
 }
@@ -27,21 +25,28 @@ export class TaskDispatcher {
   constructor(
     private readonly egress: EgressService,
     private readonly vault: VaultService,
+    private readonly webhookSecrets: WebhookSecretService,
     private readonly clock: Clock,
   ) {}
 
-  async dispatch(task: Task, context: DispatchContext): Promise<AttemptOutcome> {
+  async dispatch(
+    { task, sealedTokens, sealedWebhookSecret }: ClaimedTask,
+    context: DispatchContext,
+  ): Promise<AttemptOutcome> {
     const startedAt = this.clock.now();
     const facts = () => ({ task, startedAt, finishedAt: this.clock.now() });
     const references = vaultReferences(task.headers);
     let secrets: Map<string, Buffer>;
+    let signingSecret: string | undefined;
     try {
       secrets = references.length
-        ? await this.vault.resolveMany(
+        ? this.vault.openSealed(
             task.teamId,
             references.map((r) => r.tokenId),
+            sealedTokens,
           )
         : new Map<string, Buffer>();
+      signingSecret = this.webhookSecrets.open(task.teamId, sealedWebhookSecret);
     } catch (error) {
       if (error instanceof VaultError) return permanentFailure(facts(), error.message);
       throw error;
@@ -55,9 +60,9 @@ export class TaskDispatcher {
       headers['User-Agent'] = USER_AGENT;
       headers['X-AsyncQueue-Task-Id'] = task.id;
       headers['X-AsyncQueue-Attempt'] = String(task.attemptCount);
-      if (context.signingSecret) {
+      if (signingSecret) {
         headers['X-AsyncQueue-Signature'] = signatureHeader(
-          context.signingSecret,
+          signingSecret,
           body ?? '',
           Math.floor(startedAt.getTime() / 1000),
         );

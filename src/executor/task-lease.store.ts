@@ -2,13 +2,26 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { queryRows } from '../database/sql.js';
-import type { Task, TaskResult } from '../tasks/entities/task.entity.js';
+import { Task, type TaskResult } from '../tasks/entities/task.entity.js';
+import {
+  sealedTokensOfTask,
+  sealedWebhookSecretOfTask,
+  type SealedEnvelope,
+  type SealedToken,
+} from '../vault/vault-sql.js';
 import { TaskRecords } from '../tasks/task-records.js';
 import type { TaskStatus } from '../tasks/task-status.js';
 
 /** How long a claim is valid without a heartbeat; workers renew every LEASE_RENEW_MS. */
 export const LEASE_MS = 15_000;
 export const LEASE_RENEW_MS = 5_000;
+
+export interface ClaimedTask {
+  task: Task;
+  /** Envelopes of the active vault tokens its headers reference (missing = revoked). */
+  sealedTokens: SealedToken[];
+  sealedWebhookSecret: SealedEnvelope | null;
+}
 
 export interface AttemptOutcome {
   taskId: string;
@@ -38,12 +51,14 @@ export class TaskLeaseStore {
   }
 
   /**
-   * Claims up to `limit` due tasks, highest priority then earliest due time first. SKIP LOCKED
+   * Claims up to `limit` due tasks, with the sealed vault envelopes they will need (opened only at
+   * dispatch), highest priority then earliest due time first. highest priority then earliest due time first. SKIP LOCKED
    * lets any number of workers claim at once without waiting on each other; the fencing token
    * (lease_token) grows with every claim so a late write from an earlier holder matches nothing.
    */
-  async claim(owner: string, limit: number): Promise<Task[]> {
-    const tasks = await this.records.query(
+  async claim(owner: string, limit: number): Promise<ClaimedTask[]> {
+    const rows = await queryRows<Record<string, unknown>>(
+      this.db,
       `WITH due AS (
          SELECT id FROM tasks
          WHERE status IN ('pending', 'delayed') AND run_at <= now()
@@ -54,11 +69,18 @@ export class TaskLeaseStore {
          lease_expires_at = now() + make_interval(secs => $3), attempt_count = t.attempt_count + 1,
          started_at = COALESCE(t.started_at, now())
        FROM due WHERE t.id = due.id
-       RETURNING ${this.records.columns}`,
+       RETURNING ${this.records.columns},
+         ${sealedTokensOfTask('t')} AS "sealedTokens", ${sealedWebhookSecretOfTask('t')} AS "sealedWebhookSecret"`,
       [owner, limit, LEASE_MS / 1000],
       'aq_claim',
     );
-    return tasks.sort((a, b) => b.priority - a.priority || a.runAt.getTime() - b.runAt.getTime());
+    return rows
+      .map(({ sealedTokens, sealedWebhookSecret, ...columns }) => ({
+        task: Object.assign(new Task(), columns),
+        sealedTokens: sealedTokens as SealedToken[],
+        sealedWebhookSecret: sealedWebhookSecret as SealedEnvelope | null,
+      }))
+      .sort((a, b) => b.task.priority - a.task.priority || a.task.runAt.getTime() - b.task.runAt.getTime());
   }
 
   /**

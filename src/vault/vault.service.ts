@@ -7,6 +7,7 @@ import { queryRows } from '../database/sql.js';
 import { vaultTokenAad } from './associated-data.js';
 import { VaultToken } from './entities/vault-token.entity.js';
 import { VaultCryptoService } from './vault-crypto.service.js';
+import { envelopeOf, type SealedToken } from './vault-sql.js';
 import { VaultError } from './vault.errors.js';
 
 export const TOKEN_ID_PREFIX = 'tok_';
@@ -139,6 +140,28 @@ export class VaultService {
           authTag: Buffer.from(row.auth_tag),
         };
         secrets.set(row.id, this.crypto.decrypt(envelope, vaultTokenAad(teamId, row.id)));
+      }
+    } catch (error) {
+      for (const secret of secrets.values()) secret.fill(0);
+      throw error;
+    }
+    return secrets;
+  }
+
+  /**
+   * The secrets of `ids` from envelopes fetched beforehand (see vault-sql.ts), for the executor
+   * just before its call; same contract as resolveMany(). A referenced id with no envelope was
+   * revoked (or never was this team's).
+   */
+  openSealed(teamId: string, ids: string[], sealed: SealedToken[]): Map<string, Buffer> {
+    this.assertConfigured();
+    const byId = new Map(sealed.map((token) => [token.id, token]));
+    const revoked = ids.find((id) => !byId.has(id));
+    if (revoked) throw new VaultError('TOKEN_REVOKED', `Vault token "${revoked}" was revoked`);
+    const secrets = new Map<string, Buffer>();
+    try {
+      for (const id of new Set(ids)) {
+        secrets.set(id, this.crypto.decrypt(envelopeOf(byId.get(id) as SealedToken), vaultTokenAad(teamId, id)));
       }
     } catch (error) {
       for (const secret of secrets.values()) secret.fill(0);

@@ -7,6 +7,7 @@ import { webhookSecretAad } from './associated-data.js';
 import { WebhookSecret } from './entities/webhook-secret.entity.js';
 import { VaultCryptoService } from './vault-crypto.service.js';
 import { VaultError } from './vault.errors.js';
+import { envelopeOf, type SealedEnvelope } from './vault-sql.js';
 
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 
@@ -40,6 +41,17 @@ export class WebhookSecretService {
       teamId: In([...new Set(teamIds)]),
     });
     return new Map(rows.map((row) => [row.teamId, this.decrypt(row)]));
+  }
+
+  /** Opens an envelope fetched with sealedWebhookSecretOfTask(); null when the team has none. */
+  open(teamId: string, sealed: SealedEnvelope | null): string | undefined {
+    if (!sealed || !this.crypto.configured) return undefined;
+    const plaintext = this.crypto.decrypt(envelopeOf(sealed), webhookSecretAad(teamId));
+    try {
+      return plaintext.toString('utf8');
+    } finally {
+      plaintext.fill(0);
+    }
   }
 
   private async store(teamId: string, onlyIfMissing: boolean): Promise<string> {

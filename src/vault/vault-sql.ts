@@ -1,0 +1,45 @@
+import type { Envelope } from './vault-crypto.service.js';
+
+/**
+ * SQL fragments through which another module's statement can carry vault ciphertext along (the
+ * executor's claim), so secrets need no extra round trip. Only sealed envelopes come out of here:
+ * opening them stays with VaultService and WebhookSecretService.
+ */
+
+/** jsonb array of the active vault tokens of task `alias` that its header values reference. */
+export function sealedTokensOfTask(alias: string): string {
+  return `(SELECT COALESCE(jsonb_agg(jsonb_build_object(
+      'id', vt.id, 'keyId', vt.key_id, 'iv', encode(vt.iv, 'base64'),
+      'ciphertext', encode(vt.ciphertext, 'base64'), 'authTag', encode(vt.auth_tag, 'base64'))), '[]'::jsonb)
+    FROM vault_tokens vt
+    WHERE vt.team_id = ${alias}.team_id AND vt.revoked_at IS NULL
+      AND vt.id IN (SELECT value FROM jsonb_each_text(${alias}.headers) WHERE value LIKE 'tok\\_%'))`;
+}
+
+/** jsonb envelope of the webhook secret of the team of task `alias`, or null. */
+export function sealedWebhookSecretOfTask(alias: string): string {
+  return `(SELECT jsonb_build_object('keyId', ws.key_id, 'iv', encode(ws.iv, 'base64'),
+      'ciphertext', encode(ws.ciphertext, 'base64'), 'authTag', encode(ws.auth_tag, 'base64'))
+    FROM webhook_secrets ws WHERE ws.team_id = ${alias}.team_id)`;
+}
+
+/** An envelope as the fragments above return it (binary fields in base64). */
+export interface SealedEnvelope {
+  keyId: string;
+  iv: string;
+  ciphertext: string;
+  authTag: string;
+}
+
+export interface SealedToken extends SealedEnvelope {
+  id: string;
+}
+
+export function envelopeOf(sealed: SealedEnvelope): Envelope {
+  return {
+    keyId: sealed.keyId,
+    iv: Buffer.from(sealed.iv, 'base64'),
+    ciphertext: Buffer.from(sealed.ciphertext, 'base64'),
+    authTag: Buffer.from(sealed.authTag, 'base64'),
+  };
+}
