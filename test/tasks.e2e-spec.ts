@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { TaskLeaseStore } from '../src/executor/task-lease.store.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { bearer, startTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -366,6 +368,40 @@ describe('Tasks API (e2e)', () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(900);
       const refused = await sut.http().get(`/v1/tasks/${task.body.task.id}?wait=26`).set(bearer(teamA.key)).expect(400);
       expect(refused.body).toEqual({ error: 'wait must be between 0 and 25' });
+    });
+  });
+
+  describe('leases', () => {
+    it('should ignore a completion written with a stale fencing token', async () => {
+      const store = new TaskLeaseStore(sut.db);
+      await create({ targetUrl: 'https://example.com/fenced' }).expect(201);
+      const [claimed] = await store.claim(randomUUID(), 1);
+      expect(claimed.task.status).toBe('processing');
+      // The lease expired and another worker claimed the task again: the token moved on.
+      await sut.db.query(`UPDATE tasks SET lease_token = lease_token + 1 WHERE id = $1`, [claimed.task.id]);
+      const now = new Date();
+      const applied = await store.complete([
+        {
+          taskId: claimed.task.id,
+          leaseToken: claimed.task.leaseToken,
+          status: 'completed',
+          result: { statusCode: 200, headers: {}, body: 'late', duration: 1 },
+          error: null,
+          retryCount: 0,
+          runAt: null,
+          completedAt: now,
+          attemptStartedAt: now,
+          durationMs: 1,
+          statusCode: 200,
+        },
+      ]);
+      expect(applied.size).toBe(0);
+      const [row] = await sut.db.query<{ status: string; result: unknown }[]>(
+        'SELECT status, result FROM tasks WHERE id = $1',
+        [claimed.task.id],
+      );
+      expect(row).toEqual({ status: 'processing', result: null });
+      await sut.db.query(`UPDATE tasks SET status = 'cancelled' WHERE id = $1`, [claimed.task.id]);
     });
   });
 
