@@ -12,6 +12,7 @@ import { TaskAttempt } from './entities/task-attempt.entity.js';
 import type { Task } from './entities/task.entity.js';
 import { TaskRecords } from './task-records.js';
 import { TaskWakeNotifier } from './task-wake-notifier.service.js';
+import { activeVaultTokensCondition } from '../vault/vault-sql.js';
 import { TaskRequestValidator } from './validation/task-request.validator.js';
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -43,7 +44,7 @@ export class TasksService {
 
   async create(teamId: string, dto: CreateTaskDto, idempotencyKey?: string): Promise<CreatedTask> {
     this.checkIdempotencyKey(idempotencyKey);
-    await this.requests.check(teamId, dto);
+    const tokenIds = this.requests.checkWithoutQuery(dto);
     const now = this.clock.now();
     const delayUntil = dto.delayUntil ? new Date(dto.delayUntil) : null;
     const runAt = delayUntil && delayUntil > now ? delayUntil : now;
@@ -70,13 +71,38 @@ export class TasksService {
       SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::text, $6::jsonb, $7::text, $8::int, $9::int,
         $10::timestamptz, $11::int, $12::text, $13::smallint, $14::text, $15::timestamptz, $16::timestamptz`;
     const created = idempotencyKey
-      ? await this.createIdempotently(teamId, idempotencyKey, requestFingerprint(dto), insert, values)
-      : {
-          task: (await this.records.query(`${insert} RETURNING ${this.records.columns}`, values, 'aq_task_insert'))[0],
-          replayed: false,
-        };
+      ? await this.requests
+          .checkVaultReferences(teamId, dto.headers)
+          .then(() => this.createIdempotently(teamId, idempotencyKey, requestFingerprint(dto), insert, values))
+      : await this.insertIfReferencesActive(teamId, dto, insert, values, tokenIds);
     if (!created.replayed && created.task.status === 'pending') this.wake.taskBecameDue();
     return created;
+  }
+
+  /**
+   * The common case in one round trip: the insert itself requires every referenced vault token to
+   * be active for the team; only a refused insert pays for finding out which header was wrong.
+   */
+  private async insertIfReferencesActive(
+    teamId: string,
+    dto: CreateTaskDto,
+    insert: string,
+    values: unknown[],
+    tokenIds: string[],
+  ): Promise<CreatedTask> {
+    const returning = `RETURNING ${this.records.columns}`;
+    if (tokenIds.length === 0) {
+      const [task] = await this.records.query(`${insert} ${returning}`, values, 'aq_task_insert');
+      return { task, replayed: false };
+    }
+    const [task] = await this.records.query(
+      `${insert} WHERE ${activeVaultTokensCondition('$2::uuid', `$${values.length + 1}::text[]`)} ${returning}`,
+      [...values, tokenIds],
+      'aq_task_insert_with_tokens',
+    );
+    if (task) return { task, replayed: false };
+    await this.requests.checkVaultReferences(teamId, dto.headers);
+    throw new Error('Task insert refused although every vault reference is active');
   }
 
   /**

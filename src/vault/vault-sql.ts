@@ -1,9 +1,10 @@
 import type { Envelope } from './vault-crypto.service.js';
 
 /**
- * SQL fragments through which another module's statement can carry vault ciphertext along (the
- * executor's claim), so secrets need no extra round trip. Only sealed envelopes come out of here:
- * opening them stays with VaultService and WebhookSecretService.
+ * SQL fragments through which another module's statement checks vault tokens (task creation) or
+ * carries vault ciphertext along (the executor's claim), so neither needs an extra round trip.
+ * Only sealed envelopes come out of here: opening them stays with VaultService and
+ * WebhookSecretService.
  */
 
 /** jsonb array of the active vault tokens of task `alias` that its header values reference. */
@@ -14,6 +15,12 @@ export function sealedTokensOfTask(alias: string): string {
     FROM vault_tokens vt
     WHERE vt.team_id = ${alias}.team_id AND vt.revoked_at IS NULL
       AND vt.id IN (SELECT value FROM jsonb_each_text(${alias}.headers) WHERE value LIKE 'tok\\_%'))`;
+}
+
+/** True when every token id in the text[] `ids` is an active vault token of `team`. */
+export function activeVaultTokensCondition(team: string, ids: string): string {
+  return `(SELECT count(*) FROM vault_tokens vt
+    WHERE vt.team_id = ${team} AND vt.id = ANY(${ids}) AND vt.revoked_at IS NULL) = cardinality(${ids})`;
 }
 
 /** jsonb envelope of the webhook secret of the team of task `alias`, or null. */

@@ -17,10 +17,33 @@ export class TaskRequestValidator {
     private readonly vault: VaultService,
   ) {}
 
-  async check(teamId: string, dto: CreateTaskDto): Promise<void> {
+  /**
+   * Everything that needs no query: addresses, and that the vault exists when headers reference
+   * it. Returns the distinct token ids referenced, which must still prove active (see below).
+   */
+  checkWithoutQuery(dto: CreateTaskDto): string[] {
     this.checkAddress('targetUrl', dto.targetUrl);
     if (dto.onCompleteUrl) this.checkAddress('onCompleteUrl', dto.onCompleteUrl);
-    await this.checkVaultReferences(teamId, dto.headers);
+    const references = vaultReferences(dto.headers);
+    if (references.length === 0) return [];
+    if (!this.vault.configured) throw new VaultError('NOT_CONFIGURED', 'Token vault is not configured');
+    return [...new Set(references.map((r) => r.tokenId))];
+  }
+
+  /**
+   * Throws the 400 for the first header whose vault reference is not an active token of the team.
+   * Callers that fold the check into their insert run this only when the insert was refused.
+   */
+  async checkVaultReferences(teamId: string, headers: Record<string, string>): Promise<void> {
+    const references = vaultReferences(headers);
+    if (references.length === 0) return;
+    const unusable = await this.vault.firstUnusable(
+      teamId,
+      references.map((r) => r.tokenId),
+    );
+    if (unusable === null) return;
+    const reference = references.find((r) => r.tokenId === unusable);
+    throw new AppError('invalid_request', `Header "${reference?.header}" references unknown vault token "${unusable}"`);
   }
 
   /** Literal addresses are judged now; names are judged at connect time by the executor. */
@@ -29,18 +52,5 @@ export class TaskRequestValidator {
     if (literal && !this.addresses.isAllowed(literal)) {
       throw new AppError('invalid_request', `${field} points to a non-public address (${literal})`);
     }
-  }
-
-  private async checkVaultReferences(teamId: string, headers: Record<string, string>): Promise<void> {
-    const references = vaultReferences(headers);
-    if (references.length === 0) return;
-    if (!this.vault.configured) throw new VaultError('NOT_CONFIGURED', 'Token vault is not configured');
-    const unusable = await this.vault.firstUnusable(
-      teamId,
-      references.map((r) => r.tokenId),
-    );
-    if (unusable === null) return;
-    const reference = references.find((r) => r.tokenId === unusable);
-    throw new AppError('invalid_request', `Header "${reference?.header}" references unknown vault token "${unusable}"`);
   }
 }
