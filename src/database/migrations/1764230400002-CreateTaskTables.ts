@@ -79,24 +79,36 @@ export class CreateTaskTables1764230400002 implements MigrationInterface {
       )`);
     await db.query(`CREATE INDEX ix_idempotency_keys_created ON idempotency_keys (created_at)`);
     // Status changes wake long-polls in every process; an update that makes a task runnable now
-    // (retry, release, lease reaping, promotion) wakes idle workers. New tasks are announced by the
-    // API itself, coalesced (TaskWakeNotifier): a NOTIFY takes a database-wide lock at commit, and
-    // one per insert would serialise every task creation behind it. The due payload is constant so
-    // PostgreSQL folds a batch into one notification.
+    // (retry, release, lease reaping, promotion) wakes idle workers. One notification per statement,
+    // not per row: a claim or a completion batch of 100 rows sends one comma-separated list of ids
+    // (chunked below the 8000-byte payload limit). New tasks are announced by the API itself,
+    // coalesced (TaskWakeNotifier): NOTIFY takes a database-wide lock at commit, and one per insert
+    // would serialise every creation behind it.
     await db.query(`
       CREATE FUNCTION aq_notify_task_change() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        ids text;
       BEGIN
-        IF NEW.status IS DISTINCT FROM OLD.status THEN
-          PERFORM pg_notify('aq_task_status', NEW.id::text);
-          IF NEW.status = 'pending' AND NEW.run_at <= now() THEN
-            PERFORM pg_notify('aq_task_due', '');
-          END IF;
+        FOR ids IN
+          SELECT string_agg(id, ',') FROM (
+            SELECT n.id::text AS id, (row_number() OVER () - 1) / 150 AS chunk
+            FROM new_rows n JOIN old_rows o ON o.id = n.id
+            WHERE n.status IS DISTINCT FROM o.status) changed
+          GROUP BY chunk
+        LOOP
+          PERFORM pg_notify('aq_task_status', ids);
+        END LOOP;
+        IF EXISTS (
+          SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
+          WHERE n.status = 'pending' AND o.status IS DISTINCT FROM 'pending' AND n.run_at <= now()) THEN
+          PERFORM pg_notify('aq_task_due', '');
         END IF;
         RETURN NULL;
       END $$`);
     await db.query(`
-      CREATE TRIGGER tr_tasks_notify AFTER UPDATE OF status ON tasks
-      FOR EACH ROW EXECUTE FUNCTION aq_notify_task_change()`);
+      CREATE TRIGGER tr_tasks_notify AFTER UPDATE ON tasks
+      REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION aq_notify_task_change()`);
   }
 
   async down(db: QueryRunner): Promise<void> {
