@@ -86,6 +86,9 @@ describe('Foundation (e2e)', () => {
     await other.db.destroy();
     const response = await other.http().get('/health').expect(503);
     expect(response.body.error).toBe('Database is unavailable');
+    const failing = await other.http().get('/v1/tasks').set(bearer(key)).expect(500);
+    expect(failing.body).toEqual({ error: 'Internal server error' });
+    expect(failing.headers['x-request-id']).toEqual(expect.any(String));
     await other.close().catch(() => undefined);
   });
 });

@@ -31,9 +31,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const reply = this.replyFor(exception, request);
-    if (reply.status >= 500 && reply === INTERNAL_ERROR) {
+    if (reply === INTERNAL_ERROR) {
       this.logger.error(
-        { err: exception, requestId: (request as { id?: unknown }).id },
+        { err: describeForLog(exception), requestId: (request as { id?: unknown }).id },
         'Unhandled error while serving request',
       );
     }
@@ -144,4 +144,13 @@ function isBodyParserError(value: unknown): value is BodyParserError {
     typeof (value as BodyParserError).type === 'string' &&
     typeof (value as BodyParserError).status === 'number'
   );
+}
+
+/**
+ * Name, message and stack only: some errors carry more (TypeORM's QueryFailedError keeps the
+ * query parameters), and parameters are where request values live.
+ */
+function describeForLog(exception: unknown): Record<string, unknown> {
+  if (!(exception instanceof Error)) return { message: String(exception) };
+  return { type: exception.name, message: exception.message, stack: exception.stack };
 }
