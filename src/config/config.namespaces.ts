@@ -5,5 +5,3 @@ import type { AppConfiguration } from './configuration.js';
 export function configNamespaces(config: AppConfiguration) {
   return (Object.keys(config) as (keyof AppConfiguration)[]).map((name) => registerAs(name, () => config[name]));
 }
-
-export type ConfigShape = AppConfiguration;

@@ -24,7 +24,3 @@ export function buildDataSourceOptions(database: AppConfiguration['database']): 
   mkdirSync(database.dataDir, { recursive: true });
   return { ...common, driver: new PGliteDriver({ dataDir }).driver };
 }
-
-export function isEmbedded(database: AppConfiguration['database']): boolean {
-  return !database.url;
-}
