@@ -172,11 +172,15 @@ export class TaskLeaseStore {
 
   /** Milliseconds until the earliest runnable task is due (0 if one is due now), or null. */
   async msUntilNextDue(): Promise<number | null> {
+    // No clamping in SQL: GREATEST(0, NULL) is 0, which would turn "nothing queued" into "due now".
     const [row] = await queryRows<{ ms: number | null }>(
       this.db,
-      `SELECT GREATEST(0, EXTRACT(EPOCH FROM (min(run_at) - now())) * 1000)::float8 AS ms
+      `SELECT (EXTRACT(EPOCH FROM (min(run_at) - now())) * 1000)::float8 AS ms
        FROM tasks WHERE status IN ('pending', 'delayed')`,
+      [],
+      'aq_next_due',
     );
-    return row?.ms === null || row?.ms === undefined ? null : Number(row.ms);
+    if (row?.ms === null || row?.ms === undefined) return null;
+    return Math.max(0, Number(row.ms));
   }
 }
