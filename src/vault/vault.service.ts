@@ -12,13 +12,6 @@ import { VaultError } from './vault.errors.js';
 
 export const TOKEN_ID_PREFIX = 'tok_';
 
-interface SealedRow {
-  id: string;
-  key_id: string;
-  iv: Uint8Array;
-  ciphertext: Uint8Array;
-  auth_tag: Uint8Array;
-}
 const TOKEN_ID_PATTERN = /^tok_[0-9a-hjkmnp-tv-z]{26}$/;
 const TOKEN_NOT_FOUND = 'Token not found or already revoked';
 
@@ -116,36 +109,18 @@ export class VaultService {
   /** resolve() for several ids with one query; throws TOKEN_REVOKED naming the first unusable id. */
   async resolveMany(teamId: string, ids: string[]): Promise<Map<string, Buffer>> {
     this.assertConfigured();
-    const unique = [...new Set(ids)];
-    const wellFormed = unique.filter((id) => TOKEN_ID_PATTERN.test(id));
-    const rows = wellFormed.length
-      ? await queryRows<SealedRow>(
+    const wellFormed = [...new Set(ids)].filter((id) => TOKEN_ID_PATTERN.test(id));
+    const sealed = wellFormed.length
+      ? await queryRows<SealedToken>(
           this.db,
-          `SELECT id, key_id, iv, ciphertext, auth_tag FROM vault_tokens
-           WHERE team_id = $1 AND id = ANY($2::text[]) AND revoked_at IS NULL`,
+          `SELECT id, key_id AS "keyId", encode(iv, 'base64') AS iv, encode(ciphertext, 'base64') AS ciphertext,
+                  encode(auth_tag, 'base64') AS "authTag"
+           FROM vault_tokens WHERE team_id = $1 AND id = ANY($2::text[]) AND revoked_at IS NULL`,
           [teamId, wellFormed],
           'aq_vault_sealed',
         )
       : [];
-    const activeIds = new Set(rows.map((row) => row.id));
-    const revoked = unique.find((id) => !activeIds.has(id));
-    if (revoked) throw new VaultError('TOKEN_REVOKED', `Vault token "${revoked}" was revoked`);
-    const secrets = new Map<string, Buffer>();
-    try {
-      for (const row of rows) {
-        const envelope = {
-          keyId: row.key_id,
-          iv: Buffer.from(row.iv),
-          ciphertext: Buffer.from(row.ciphertext),
-          authTag: Buffer.from(row.auth_tag),
-        };
-        secrets.set(row.id, this.crypto.decrypt(envelope, vaultTokenAad(teamId, row.id)));
-      }
-    } catch (error) {
-      for (const secret of secrets.values()) secret.fill(0);
-      throw error;
-    }
-    return secrets;
+    return this.openSealed(teamId, ids, sealed);
   }
 
   /**
