@@ -18,6 +18,7 @@ import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { TasksApiModule } from './tasks/tasks-api.module.js';
 import { VaultApiModule } from './vault/vault-api.module.js';
+import { WaitingApiModule } from './waiting/waiting-api.module.js';
 
 /**
  * The whole service. API_ENABLED=false leaves out the API routes (health and metrics stay);
@@ -41,7 +42,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         AuthModule,
-        ...(config.http.apiEnabled ? [AuthApiModule, VaultApiModule, TasksApiModule] : []),
+        ...(config.http.apiEnabled ? [AuthApiModule, VaultApiModule, TasksApiModule, WaitingApiModule] : []),
         ...(config.executor.enabled ? [ExecutorModule] : []),
       ],
       providers: [

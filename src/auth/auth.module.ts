@@ -37,6 +37,7 @@ import { TeamsService } from './teams.service.js';
     OAuthTokenEndpointService,
     AccessGuard,
     RateLimitGuard,
+    RateLimiterService,
   ],
 })
 export class AuthModule {}

@@ -29,7 +29,7 @@ export interface AppConfiguration {
     shutdownGraceMs: number;
     pollIntervalMs: number;
   };
-  auth: { rateLimitPerMinute: number; embedded: boolean };
+  auth: { rateLimitPerMinute: number; callbackRateLimitPerMinute: number; embedded: boolean };
   logging: { level: string };
 }
 
@@ -58,6 +58,7 @@ export function buildConfiguration(env: RawEnvironment): AppConfiguration {
     },
     auth: {
       rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 10_000_000),
+      callbackRateLimitPerMinute: integer(env, 'CALLBACK_RATE_LIMIT_PER_MINUTE', 30, 1, 10_000_000),
       embedded: !databaseUrl,
     },
     logging: { level: logLevelOf(env) },

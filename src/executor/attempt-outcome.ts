@@ -1,8 +1,9 @@
-import type { TaskResult, Task } from '../tasks/entities/task.entity.js';
+import type { CallResult, Task } from '../tasks/entities/task.entity.js';
 import { statusText } from './egress.service.js';
 import type { AttemptOutcome } from './task-lease.store.js';
 import { OutboundFailure, type OutboundResponse } from './outbound.types.js';
 import { backoffSeconds } from './retry-policy.js';
+import { statusAfterSubmit, waitLimitSeconds } from '../waiting/waiting-mode.js';
 
 export type AttemptLabel = 'completed' | 'retried' | 'failed';
 
@@ -15,16 +16,20 @@ interface AttemptFacts {
 /**
  * SPEC §7: any response below 500 completes the task; 5xx, network errors and timeouts are
  * retried with backoff while retries remain; a blocked address or an unusable vault reference
- * fails at once.
+ * fails at once. SPEC §8: a task that waits afterwards starts waiting or polling on a 2xx; any
+ * other answer below 500 means the job was never started, so the task fails.
  */
 export function outcomeOfResponse(facts: AttemptFacts, response: OutboundResponse): AttemptOutcome {
-  if (response.statusCode < 500) {
-    const result: TaskResult = {
-      statusCode: response.statusCode,
-      headers: response.headers,
-      body: response.body,
-      duration: response.duration,
-    };
+  const result: CallResult = {
+    statusCode: response.statusCode,
+    headers: response.headers,
+    body: response.body,
+    duration: response.duration,
+  };
+  const statusLine = `HTTP ${response.statusCode} - ${statusText(response.statusCode)}`;
+  if (response.statusCode >= 500) return retryOrFail(facts, `Server error: ${statusLine}`, response.statusCode, result);
+  const next = statusAfterSubmit(facts.task);
+  if (next === null) {
     return base(facts, {
       status: 'completed',
       result,
@@ -33,13 +38,24 @@ export function outcomeOfResponse(facts: AttemptFacts, response: OutboundRespons
       statusCode: response.statusCode,
     });
   }
-  const error = `Server error: HTTP ${response.statusCode} - ${statusText(response.statusCode)}`;
-  return retryOrFail(facts, error, response.statusCode, {
-    statusCode: response.statusCode,
-    headers: response.headers,
-    body: response.body,
-    duration: response.duration,
-  });
+  if (response.statusCode < 200 || response.statusCode >= 300) {
+    return {
+      ...permanentFailure(facts, `Submit call was not accepted: ${statusLine}`),
+      result,
+      statusCode: response.statusCode,
+    };
+  }
+  return startWaiting(facts, next, result);
+}
+
+function startWaiting(facts: AttemptFacts, status: 'waiting' | 'polling', result: CallResult): AttemptOutcome {
+  const { task, finishedAt } = facts;
+  const after = (seconds: number) => new Date(finishedAt.getTime() + seconds * 1000);
+  return {
+    ...base(facts, { status, result, error: null, completedAt: null, statusCode: result.statusCode }),
+    waitDeadline: after(waitLimitSeconds(task)),
+    runAt: status === 'polling' && task.pollConfig ? after(task.pollConfig.interval) : null,
+  };
 }
 
 export function outcomeOfFailure(facts: AttemptFacts, failure: OutboundFailure): AttemptOutcome {
@@ -58,7 +74,7 @@ export function permanentFailure(facts: AttemptFacts, error: string): AttemptOut
 }
 
 export function labelOf(outcome: AttemptOutcome): AttemptLabel {
-  if (outcome.status === 'completed') return 'completed';
+  if (['completed', 'waiting', 'polling'].includes(outcome.status)) return 'completed';
   return outcome.status === 'pending' ? 'retried' : 'failed';
 }
 
@@ -66,7 +82,7 @@ function retryOrFail(
   facts: AttemptFacts,
   error: string,
   statusCode: number | null,
-  result: TaskResult | null,
+  result: CallResult | null,
 ): AttemptOutcome {
   const { task, finishedAt } = facts;
   if (task.retryCount >= task.maxRetries) {
@@ -100,8 +116,11 @@ function base(
   return {
     taskId: task.id,
     leaseToken: task.leaseToken,
+    fromStatus: 'processing',
+    keepResult: false,
     retryCount: task.retryCount,
     runAt: null,
+    waitDeadline: null,
     attemptStartedAt: startedAt,
     durationMs: Math.max(0, finishedAt.getTime() - startedAt.getTime()),
     ...fields,

@@ -9,7 +9,7 @@ export const MAX_REDIRECTS = 5;
 export const MAX_RESULT_BODY_BYTES = 256 * 1024;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** Never forwarded to another origin, whatever the task says. */
-const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization', 'x-asyncqueue-signature'];
+export const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization', 'x-asyncqueue-signature'];
 
 /**
  * The only way AsyncQueue talks to the outside world. Keep-alive pools; every hop checked against
@@ -56,7 +56,7 @@ export class EgressService implements OnApplicationShutdown {
         });
         const location = headerValue(response.headers.location);
         if (!REDIRECT_STATUSES.has(response.statusCode) || !location || redirects === MAX_REDIRECTS) {
-          const body = await readCapped(response.body, MAX_RESULT_BODY_BYTES);
+          const body = await readCapped(response.body, outbound.maxBodyBytes ?? MAX_RESULT_BODY_BYTES);
           return {
             statusCode: response.statusCode,
             headers: flattenHeaders(response.headers),

@@ -9,6 +9,7 @@ export class ExecutorMetrics {
   readonly claims: Counter;
   readonly attempts: Counter<'outcome'>;
   readonly dispatchLatency: Histogram;
+  readonly statusChecks: Counter;
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -19,7 +20,7 @@ export class ExecutorMetrics {
     });
     this.attempts = new Counter({
       name: 'asyncqueue_task_attempts_total',
-      help: 'Attempts by outcome (completed, retried, failed)',
+      help: 'Attempts by outcome (completed: answered, including submit calls that start a wait; retried; failed)',
       labelNames: ['outcome'],
       registers,
     });
@@ -27,6 +28,11 @@ export class ExecutorMetrics {
       name: 'asyncqueue_dispatch_latency_seconds',
       help: 'From a task being due to its call starting',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.statusChecks = new Counter({
+      name: 'asyncqueue_status_checks_total',
+      help: 'Status checks of polling tasks made by this worker',
       registers,
     });
   }

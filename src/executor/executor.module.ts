@@ -7,14 +7,16 @@ import { ExecutorMetrics } from './executor.metrics.js';
 import { ExecutorService } from './executor.service.js';
 import { TaskDispatcher } from './task-dispatcher.service.js';
 import { TaskLeaseStore } from './task-lease.store.js';
+import { TaskPoller } from './task-poller.service.js';
 
-/** The worker role (WORKER_ENABLED): claims due tasks and makes their calls. */
+/** The worker role (WORKER_ENABLED): claims due tasks, makes their calls and checks on polling tasks. */
 @Module({
   imports: [TasksModule, VaultModule],
   providers: [
     EgressService,
     TaskLeaseStore,
     TaskDispatcher,
+    TaskPoller,
     CompletionWebhookService,
     ExecutorMetrics,
     ExecutorService,

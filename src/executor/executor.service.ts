@@ -8,15 +8,16 @@ import { labelOf } from './attempt-outcome.js';
 import { CompletionBatcher } from './completion-batcher.js';
 import { CompletionWebhookService } from './completion-webhook.service.js';
 import { ExecutorMetrics } from './executor.metrics.js';
-import { LEASE_RENEW_MS, TaskLeaseStore, type ClaimedTask } from './task-lease.store.js';
+import { LEASE_RENEW_MS, TaskLeaseStore, type AttemptOutcome, type ClaimedTask } from './task-lease.store.js';
 import { TaskDispatcher } from './task-dispatcher.service.js';
+import { TaskPoller } from './task-poller.service.js';
 
 const CLAIM_GATHER_MS = 5;
 
 /**
- * The claim loop. It claims as many due tasks as it has free slots (EXECUTOR_CONCURRENCY),
- * dispatches them without holding any transaction, and sleeps until a NOTIFY, a freed slot, the
- * next known due time or the fallback poll wakes it.
+ * The claim loop. It claims as many due tasks as it has free slots (EXECUTOR_CONCURRENCY) —
+ * calls, and status checks of polling tasks — runs them without holding any transaction, and
+ * sleeps until a NOTIFY, a freed slot, the next known due time or the fallback poll wakes it.
  */
 @Injectable()
 export class ExecutorService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -38,6 +39,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   constructor(
     private readonly store: TaskLeaseStore,
     private readonly dispatcher: TaskDispatcher,
+    private readonly poller: TaskPoller,
     private readonly webhooks: CompletionWebhookService,
     private readonly metrics: ExecutorMetrics,
     private readonly notifications: NotificationListener,
@@ -135,20 +137,31 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
 
   private async execute(claimed: ClaimedTask, signal: AbortSignal): Promise<void> {
     const { task } = claimed;
-    this.logger.debug(`Dispatching task ${task.id}, attempt ${task.attemptCount}`);
     try {
-      const outcome = await this.dispatcher.dispatch(claimed, {
-        signal,
-        onCallStart: () => this.metrics.dispatchLatency.observe(Math.max(0, Date.now() - task.runAt.getTime()) / 1000),
-      });
+      const outcome = claimed.kind === 'poll' ? await this.checkStatus(claimed, signal) : await this.call(claimed, signal);
       // An attempt cut short by shutdown is not an outcome: release() hands the task back.
       if (signal.aborted) return;
       const applied = await this.completions.write(outcome);
-      this.metrics.recordAttempt(labelOf(outcome));
+      if (claimed.kind === 'call') this.metrics.recordAttempt(labelOf(outcome));
       if (applied && outcome.completedAt) this.webhooks.notifyPending();
     } catch (error) {
       this.logger.error(`Task ${task.id} attempt crashed: ${(error as Error).message}`);
     }
+  }
+
+  private call(claimed: ClaimedTask, signal: AbortSignal): Promise<AttemptOutcome> {
+    const { task } = claimed;
+    this.logger.debug(`Dispatching task ${task.id}, attempt ${task.attemptCount}`);
+    return this.dispatcher.dispatch(claimed, {
+      signal,
+      onCallStart: () => this.metrics.dispatchLatency.observe(Math.max(0, Date.now() - task.runAt.getTime()) / 1000),
+    });
+  }
+
+  private checkStatus(claimed: ClaimedTask, signal: AbortSignal): Promise<AttemptOutcome> {
+    this.logger.debug(`Checking the provider status of task ${claimed.task.id}`);
+    this.metrics.statusChecks.inc();
+    return this.poller.poll(claimed, signal);
   }
 
   private async tick(): Promise<void> {
@@ -156,6 +169,8 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
       await this.store.promoteDelayed();
       const reaped = await this.store.reapExpiredLeases();
       if (reaped > 0) this.logger.warn(`Re-queued ${reaped} task(s) whose worker lost its lease`);
+      const expired = await this.store.expireWaits();
+      if (expired > 0) this.webhooks.notifyPending();
     } catch (error) {
       this.logger.error(`Executor housekeeping failed: ${(error as Error).message}`);
     }

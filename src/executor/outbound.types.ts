@@ -9,6 +9,8 @@ export interface OutboundRequest {
   /** Header names that must not follow a redirect to another origin (they carry credentials). */
   sensitiveHeaders: readonly string[];
   signal?: AbortSignal;
+  /** Response bytes kept (default 256 KiB, what a task result stores). */
+  maxBodyBytes?: number;
 }
 
 export interface OutboundResponse {

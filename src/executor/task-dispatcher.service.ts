@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { Clock } from '../common/time/clock.js';
+import type { AppConfiguration } from '../config/configuration.js';
 import { vaultReferences } from '../tasks/validation/header-rules.js';
 import { VaultError } from '../vault/vault.errors.js';
 import { VaultService } from '../vault/vault.service.js';
@@ -10,6 +12,8 @@ import { OutboundFailure } from './outbound.types.js';
 import { signatureHeader } from './request-signer.js';
 import type { AttemptOutcome, ClaimedTask } from './task-lease.store.js';
 import { USER_AGENT } from './user-agent.js';
+import { resolveTaskHeaders } from './task-headers.js';
+import { callbackUrlOf, fillCallbackUrl } from '../waiting/callback-url.js';
 
 export interface DispatchContext {
   signal: AbortSignal;
@@ -17,17 +21,23 @@ export interface DispatchContext {
 }
 
 /**
- * One attempt of one claimed task: vault references resolved at the last moment, the call made
- * through the egress service, the outcome decided. Secrets exist only inside this method.
+ * One attempt of one claimed task: vault references resolved at the last moment, the callback
+ * placeholder filled in, the call made through the egress service, the outcome decided. Secrets
+ * exist only inside this method.
  */
 @Injectable()
 export class TaskDispatcher {
+  private readonly publicBaseUrl: string;
+
   constructor(
     private readonly egress: EgressService,
     private readonly vault: VaultService,
     private readonly webhookSecrets: WebhookSecretService,
     private readonly clock: Clock,
-  ) {}
+    config: ConfigService<AppConfiguration, true>,
+  ) {
+    this.publicBaseUrl = config.get('http', { infer: true }).publicBaseUrl;
+  }
 
   async dispatch(
     { task, sealedTokens, sealedWebhookSecret }: ClaimedTask,
@@ -52,11 +62,10 @@ export class TaskDispatcher {
       throw error;
     }
     try {
-      const body = task.method === 'GET' ? null : task.body;
-      const headers: Record<string, string> = { ...task.headers };
-      for (const { header, tokenId } of references) {
-        headers[header] = (secrets.get(tokenId) as Buffer).toString('utf8');
-      }
+      const callbackUrl = task.callbackId ? callbackUrlOf(this.publicBaseUrl, task.callbackId) : null;
+      const fill = (text: string) => (callbackUrl ? fillCallbackUrl(text, callbackUrl) : text);
+      const body = task.method === 'GET' || task.body === null ? null : fill(task.body);
+      const headers = resolveTaskHeaders(task, secrets, callbackUrl);
       headers['User-Agent'] = USER_AGENT;
       headers['X-AsyncQueue-Task-Id'] = task.id;
       headers['X-AsyncQueue-Attempt'] = String(task.attemptCount);
@@ -70,7 +79,7 @@ export class TaskDispatcher {
       context.onCallStart();
       const response = await this.egress.send({
         method: task.method,
-        url: task.targetUrl,
+        url: fill(task.targetUrl),
         headers,
         body,
         timeoutMs: task.timeoutSeconds * 1000,

@@ -17,6 +17,8 @@ export const LEASE_MS = 15_000;
 export const LEASE_RENEW_MS = 5_000;
 
 export interface ClaimedTask {
+  /** `call`: an attempt of the task's own request. `poll`: a status check of a polling task. */
+  kind: 'call' | 'poll';
   task: Task;
   /** Envelopes of the active vault tokens its headers reference (missing = revoked). */
   sealedTokens: SealedToken[];
@@ -26,13 +28,19 @@ export interface ClaimedTask {
 export interface AttemptOutcome {
   taskId: string;
   leaseToken: number;
+  /** The status the claim left the task in; the write is fenced on it. */
+  fromStatus: 'processing' | 'polling';
   status: TaskStatus;
   result: TaskResult | null;
+  /** A status check that changed nothing keeps the stored result (the submit response). */
+  keepResult: boolean;
   error: string | null;
   retryCount: number;
-  /** Next due time when the task goes back to pending for a retry. */
+  /** Next due time: of a retry, or of a polling task's next status check. */
   runAt: Date | null;
   completedAt: Date | null;
+  /** Set when the task starts waiting or polling: when it times out. */
+  waitDeadline: Date | null;
   attemptStartedAt: Date;
   durationMs: number;
   statusCode: number | null;
@@ -52,30 +60,37 @@ export class TaskLeaseStore {
 
   /**
    * Claims up to `limit` due tasks, with the sealed vault envelopes they will need (opened only at
-   * dispatch), highest priority then earliest due time first. highest priority then earliest due time first. SKIP LOCKED
-   * lets any number of workers claim at once without waiting on each other; the fencing token
-   * (lease_token) grows with every claim so a late write from an earlier holder matches nothing.
+   * dispatch), highest priority then earliest due time first. SKIP LOCKED lets any number of
+   * workers claim at once without waiting on each other; the fencing token (lease_token) grows with
+   * every claim so a late write from an earlier holder matches nothing. A polling task stays
+   * `polling` while its status is checked: its next due time moves a lease ahead instead, so a
+   * worker that dies mid-check simply lets it come due again.
    */
   async claim(owner: string, limit: number): Promise<ClaimedTask[]> {
     const rows = await queryRows<Record<string, unknown>>(
       this.db,
       `WITH due AS (
-         SELECT id FROM tasks
-         WHERE status IN ('pending', 'delayed') AND run_at <= now()
+         SELECT id, status FROM tasks
+         WHERE status IN ('pending', 'delayed', 'polling') AND run_at <= now()
          ORDER BY priority DESC, run_at ASC
          LIMIT $2
          FOR UPDATE SKIP LOCKED)
-       UPDATE tasks t SET status = 'processing', lease_owner = $1, lease_token = t.lease_token + 1,
-         lease_expires_at = now() + make_interval(secs => $3), attempt_count = t.attempt_count + 1,
+       UPDATE tasks t SET
+         status = CASE WHEN due.status = 'polling' THEN 'polling' ELSE 'processing' END,
+         lease_owner = $1, lease_token = t.lease_token + 1,
+         lease_expires_at = now() + make_interval(secs => $3),
+         run_at = CASE WHEN due.status = 'polling' THEN now() + make_interval(secs => $3) ELSE t.run_at END,
+         attempt_count = CASE WHEN due.status = 'polling' THEN t.attempt_count ELSE t.attempt_count + 1 END,
          started_at = COALESCE(t.started_at, now())
        FROM due WHERE t.id = due.id
-       RETURNING ${this.records.columns},
+       RETURNING ${this.records.columns}, due.status = 'polling' AS "isPoll",
          ${sealedTokensOfTask('t')} AS "sealedTokens", ${sealedWebhookSecretOfTask('t')} AS "sealedWebhookSecret"`,
       [owner, limit, LEASE_MS / 1000],
       'aq_claim',
     );
     return rows
-      .map(({ sealedTokens, sealedWebhookSecret, ...columns }) => ({
+      .map(({ isPoll, sealedTokens, sealedWebhookSecret, ...columns }) => ({
+        kind: isPoll ? ('poll' as const) : ('call' as const),
         task: Object.assign(new Task(), columns),
         sealedTokens: sealedTokens as SealedToken[],
         sealedWebhookSecret: sealedWebhookSecret as SealedEnvelope | null,
@@ -84,8 +99,8 @@ export class TaskLeaseStore {
   }
 
   /**
-   * Writes many attempt outcomes in one statement: the task rows (fenced by lease token) and
-   * their attempt records. Returns the ids whose write took effect.
+   * Writes many outcomes in one statement: the task rows (fenced by lease token and the status the
+   * claim left) and, for calls, their attempt records. Returns the ids whose write took effect.
    */
   async complete(outcomes: AttemptOutcome[]): Promise<Set<string>> {
     if (outcomes.length === 0) return new Set();
@@ -93,22 +108,24 @@ export class TaskLeaseStore {
       this.db,
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
-           "taskId" uuid, "leaseToken" int, status text, result jsonb, error text, "retryCount" int,
-           "runAt" timestamptz, "completedAt" timestamptz, "attemptStartedAt" timestamptz,
-           "durationMs" int, "statusCode" int)),
+           "taskId" uuid, "leaseToken" int, "fromStatus" text, status text, result jsonb, "keepResult" boolean,
+           error text, "retryCount" int, "runAt" timestamptz, "completedAt" timestamptz,
+           "waitDeadline" timestamptz, "attemptStartedAt" timestamptz, "durationMs" int, "statusCode" int)),
        done AS (
-         UPDATE tasks t SET status = i.status, result = i.result, error = i.error, retry_count = i."retryCount",
-           run_at = COALESCE(i."runAt", t.run_at), completed_at = i."completedAt",
+         UPDATE tasks t SET status = i.status, result = CASE WHEN i."keepResult" THEN t.result ELSE i.result END,
+           error = i.error, retry_count = i."retryCount", run_at = COALESCE(i."runAt", t.run_at),
+           completed_at = i."completedAt", wait_deadline = COALESCE(i."waitDeadline", t.wait_deadline),
            lease_owner = NULL, lease_expires_at = NULL,
            on_complete_state = CASE
              WHEN i.status IN ('completed', 'failed', 'timeout', 'cancelled') AND t.on_complete_url IS NOT NULL
              THEN 'pending' ELSE t.on_complete_state END
          FROM input i
-         WHERE t.id = i."taskId" AND t.lease_token = i."leaseToken" AND t.status = 'processing'
-         RETURNING t.id, t.attempt_count, i."attemptStartedAt", i."durationMs", i."statusCode", i.error),
+         WHERE t.id = i."taskId" AND t.lease_token = i."leaseToken" AND t.status = i."fromStatus"
+         RETURNING t.id, t.attempt_count, i."fromStatus", i."attemptStartedAt", i."durationMs", i."statusCode", i.error),
        attempts AS (
          INSERT INTO task_attempts (task_id, number, started_at, duration_ms, status_code, error)
          SELECT id, attempt_count, "attemptStartedAt", "durationMs", "statusCode", error FROM done
+         WHERE "fromStatus" = 'processing'
          ON CONFLICT (task_id, number) DO NOTHING)
        SELECT id FROM done`,
       [JSON.stringify(outcomes)],
@@ -123,21 +140,27 @@ export class TaskLeaseStore {
    */
   async renew(owner: string, taskIds: string[]): Promise<void> {
     await this.db.query(
-      `UPDATE tasks SET lease_expires_at = now() + make_interval(secs => $3)
+      `UPDATE tasks SET lease_expires_at = now() + make_interval(secs => $3),
+         run_at = CASE WHEN status = 'polling' THEN now() + make_interval(secs => $3) ELSE run_at END
        WHERE id IN (
-         SELECT id FROM tasks WHERE id = ANY($2::uuid[]) AND lease_owner = $1 AND status = 'processing'
+         SELECT id FROM tasks
+         WHERE id = ANY($2::uuid[]) AND lease_owner = $1 AND status IN ('processing', 'polling')
          FOR UPDATE SKIP LOCKED)`,
       [owner, taskIds, LEASE_MS / 1000],
     );
   }
 
-  /** Graceful shutdown: hands back every task this worker still holds, runnable at once. */
+  /**
+   * Graceful shutdown: hands back every task this worker still holds, runnable at once. A task
+   * whose status check was cut short stays polling, due now.
+   */
   async release(owner: string): Promise<number> {
     const rows = await queryRows<{ id: string }>(
       this.db,
-      `UPDATE tasks SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL, run_at = now(),
-         attempt_count = attempt_count - 1
-       WHERE lease_owner = $1 AND status = 'processing' RETURNING id`,
+      `UPDATE tasks SET status = CASE WHEN status = 'processing' THEN 'pending' ELSE status END,
+         attempt_count = CASE WHEN status = 'processing' THEN attempt_count - 1 ELSE attempt_count END,
+         lease_owner = NULL, lease_expires_at = NULL, run_at = now()
+       WHERE lease_owner = $1 AND status IN ('processing', 'polling') RETURNING id`,
       [owner],
     );
     return rows.length;
@@ -176,11 +199,34 @@ export class TaskLeaseStore {
     const [row] = await queryRows<{ ms: number | null }>(
       this.db,
       `SELECT (EXTRACT(EPOCH FROM (min(run_at) - now())) * 1000)::float8 AS ms
-       FROM tasks WHERE status IN ('pending', 'delayed')`,
+       FROM tasks WHERE status IN ('pending', 'delayed', 'polling')`,
       [],
       'aq_next_due',
     );
     if (row?.ms === null || row?.ms === undefined) return null;
     return Math.max(0, Number(row.ms));
+  }
+
+  /**
+   * Waiting and polling tasks past their deadline end as `timeout` (their completion webhook is
+   * queued in the same statement). A status check still in flight loses its fenced write.
+   */
+  async expireWaits(): Promise<number> {
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      `UPDATE tasks t SET status = 'timeout', completed_at = now(), lease_owner = NULL, lease_expires_at = NULL,
+         error = CASE WHEN t.status = 'polling'
+           THEN format('Polling did not finish within %s seconds',
+             COALESCE((t.poll_config->>'maxDuration')::numeric, t.max_wait_seconds))
+           ELSE format('No signal or callback arrived within %s seconds', t.max_wait_seconds) END,
+         on_complete_state = CASE WHEN t.on_complete_url IS NULL THEN t.on_complete_state ELSE 'pending' END
+       WHERE t.id IN (
+         SELECT id FROM tasks WHERE status IN ('waiting', 'polling') AND wait_deadline <= now()
+         LIMIT 500 FOR UPDATE SKIP LOCKED)
+       RETURNING t.id`,
+      [],
+      'aq_expire_waits',
+    );
+    return rows.length;
   }
 }

@@ -11,6 +11,14 @@ import { TaskQueryService } from './task-query.service.js';
 import { TasksService } from './tasks.service.js';
 import { toAttemptView, toTaskView, type AttemptView, type TaskView } from './tasks.views.js';
 
+interface CreatedTaskView {
+  task: TaskView;
+  /** With waitForSignal: the one-time token for POST /v1/signals/{token}. Shown only here. */
+  signalToken?: string;
+  /** When the task mentions {asyncqueue_callback_url}: what it is replaced with. */
+  callbackUrl?: string;
+}
+
 interface TaskList {
   tasks: TaskView[];
   pagination: {
@@ -29,7 +37,10 @@ export class TasksController {
     private readonly queries: TaskQueryService,
   ) {}
 
-  /** Queues an HTTP call. 201 when created; 200 with Idempotent-Replayed when an Idempotency-Key repeats. */
+  /**
+   * Queues an HTTP call. 201 when created; 200 with Idempotent-Replayed when an Idempotency-Key
+   * repeats (a replay does not show the signalToken again).
+   */
   @RequireScopes('tasks:write')
   @ApiHeader({
     name: 'Idempotency-Key',
@@ -43,13 +54,21 @@ export class TasksController {
     @Body() dto: CreateTaskDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<{ task: TaskView }> {
-    const { task, replayed } = await this.tasks.create(principal.teamId, dto, idempotencyKey);
+  ): Promise<CreatedTaskView> {
+    const { task, replayed, signalToken, callbackUrl } = await this.tasks.create(
+      principal.teamId,
+      dto,
+      idempotencyKey,
+    );
     if (replayed) {
       response.status(200);
       response.setHeader('Idempotent-Replayed', 'true');
     }
-    return { task: toTaskView(task) };
+    return {
+      task: toTaskView(task),
+      ...(signalToken && { signalToken }),
+      ...(callbackUrl && { callbackUrl }),
+    };
   }
 
   /** Newest first. */

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { sha256Hex } from '../auth/credentials/secret-tokens.js';
 import { AppError } from '../common/errors/app-error.js';
+import type { AppConfiguration } from '../config/configuration.js';
 import { isUuid, newId } from '../common/http/ids.js';
 import { Clock } from '../common/time/clock.js';
 import { queryRows } from '../database/sql.js';
@@ -14,12 +17,19 @@ import { TaskRecords } from './task-records.js';
 import { TaskWakeNotifier } from './task-wake-notifier.service.js';
 import { activeVaultTokensCondition } from '../vault/vault-sql.js';
 import { TaskRequestValidator } from './validation/task-request.validator.js';
+import { callbackUrlOf, mentionsCallbackUrl, newCallbackId } from '../waiting/callback-url.js';
+import { normalisePollConfig, type PollConfig } from '../waiting/poll-config.js';
+import { providerTemplate } from '../waiting/provider-templates.js';
+import { newSignalToken } from '../waiting/signal-token.js';
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 export interface CreatedTask {
   task: Task;
   replayed: boolean;
+  /** Shown once, on the response that created the task; only its hash is stored. */
+  signalToken?: string;
+  callbackUrl?: string;
 }
 
 export interface TaskPage {
@@ -32,14 +42,17 @@ const TASK_NOT_FOUND = 'Task not found';
 @Injectable()
 export class TasksService {
   private readonly records: TaskRecords;
+  private readonly publicBaseUrl: string;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly requests: TaskRequestValidator,
     private readonly wake: TaskWakeNotifier,
     private readonly clock: Clock,
+    config: ConfigService<AppConfiguration, true>,
   ) {
     this.records = new TaskRecords(db);
+    this.publicBaseUrl = config.get('http', { infer: true }).publicBaseUrl;
   }
 
   async create(teamId: string, dto: CreateTaskDto, idempotencyKey?: string): Promise<CreatedTask> {
@@ -48,6 +61,8 @@ export class TasksService {
     const now = this.clock.now();
     const delayUntil = dto.delayUntil ? new Date(dto.delayUntil) : null;
     const runAt = delayUntil && delayUntil > now ? delayUntil : now;
+    const signalToken = dto.waitForSignal ? newSignalToken() : undefined;
+    const pollConfig = pollConfigOf(dto);
     const values = [
       newId(),
       teamId,
@@ -65,18 +80,29 @@ export class TasksService {
       dto.onCompleteUrl ?? null,
       now,
       runAt,
+      dto.waitForSignal,
+      signalToken ? sha256Hex(signalToken) : null,
+      mentionsCallbackUrl(dto) ? newCallbackId() : null,
+      dto.provider ?? null,
+      pollConfig && JSON.stringify(pollConfig),
     ];
     const insert = `INSERT INTO tasks AS t (id, team_id, status, target_url, method, headers, body, timeout_seconds,
-        max_wait_seconds, delay_until, max_retries, retry_backoff, priority, on_complete_url, created_at, run_at)
+        max_wait_seconds, delay_until, max_retries, retry_backoff, priority, on_complete_url, created_at, run_at,
+        wait_for_signal, signal_token_hash, callback_id, provider, poll_config)
       SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::text, $6::jsonb, $7::text, $8::int, $9::int,
-        $10::timestamptz, $11::int, $12::text, $13::smallint, $14::text, $15::timestamptz, $16::timestamptz`;
+        $10::timestamptz, $11::int, $12::text, $13::smallint, $14::text, $15::timestamptz, $16::timestamptz,
+        $17::boolean, $18::text, $19::text, $20::text, $21::jsonb`;
     const created = idempotencyKey
       ? await this.requests
           .checkVaultReferences(teamId, dto.headers)
           .then(() => this.createIdempotently(teamId, idempotencyKey, requestFingerprint(dto), insert, values))
       : await this.insertIfReferencesActive(teamId, dto, insert, values, tokenIds);
     if (!created.replayed && created.task.status === 'pending') this.wake.taskBecameDue();
-    return created;
+    return {
+      ...created,
+      ...(signalToken && !created.replayed && { signalToken }),
+      ...(created.task.callbackId && { callbackUrl: callbackUrlOf(this.publicBaseUrl, created.task.callbackId) }),
+    };
   }
 
   /**
@@ -193,7 +219,8 @@ export class TasksService {
     const [task] = await this.records.query(
       `WITH requeued AS (
          UPDATE tasks SET status = 'pending', run_at = $3, retry_count = 0, attempt_count = 0, result = NULL,
-           error = NULL, started_at = NULL, completed_at = NULL, on_complete_state = NULL,
+           error = NULL, started_at = NULL, completed_at = NULL, wait_deadline = NULL,
+           callback_received_at = NULL, on_complete_state = NULL,
            on_complete_claimed_at = NULL, on_complete_status_code = NULL, on_complete_error = NULL,
            on_complete_at = NULL
          WHERE id = $1 AND team_id = $2 AND status IN ('failed', 'timeout')
@@ -226,6 +253,12 @@ export class TasksService {
       throw new AppError('invalid_request', `Idempotency-Key must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
     }
   }
+}
+
+/** The template a provider names, or the task's own pollConfig with its defaults; null when the task does not poll. */
+function pollConfigOf(dto: CreateTaskDto): PollConfig | null {
+  if (dto.provider !== undefined) return providerTemplate(dto.provider)?.pollConfig ?? null;
+  return dto.pollConfig ? normalisePollConfig(dto.pollConfig) : null;
 }
 
 /** Same request = same validated fields, whatever the key order or whitespace of the JSON. */

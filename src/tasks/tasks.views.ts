@@ -1,4 +1,5 @@
 import type { TaskAttempt } from './entities/task-attempt.entity.js';
+import type { PollConfig } from '../waiting/poll-config.js';
 import type { Task, TaskResult } from './entities/task.entity.js';
 
 /** The task object of SPEC §6. Headers keep their `tok_` references; lease internals stay inside. */
@@ -17,6 +18,13 @@ export interface TaskView {
   retryBackoff: string;
   priority: number;
   onCompleteUrl: string | null;
+  waitForSignal: boolean;
+  /** The built-in template the task polls with, if any. */
+  provider: string | null;
+  /** How the task polls (a provider's template, or its own config with defaults), or null. */
+  pollConfig: PollConfig | null;
+  /** Set when the task mentions {asyncqueue_callback_url}: the id in its callback URL. */
+  callbackId: string | null;
   retryCount: number;
   result: TaskResult | null;
   error: string | null;
@@ -56,6 +64,10 @@ export function toTaskView(task: Task): TaskView {
     retryBackoff: task.retryBackoff,
     priority: task.priority,
     onCompleteUrl: task.onCompleteUrl,
+    waitForSignal: task.waitForSignal,
+    provider: task.provider,
+    pollConfig: task.pollConfig,
+    callbackId: task.callbackId,
     retryCount: task.retryCount,
     result: task.result,
     error: task.error,

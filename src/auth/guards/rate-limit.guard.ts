@@ -1,7 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AppError } from '../../common/errors/app-error.js';
 import type { Principal } from '../principal.js';
+import { enforceRateLimit } from '../rate-limit/rate-limit-response.js';
 import { RateLimiterService } from '../rate-limit/rate-limiter.service.js';
 
 /** Runs after AccessGuard: every authenticated request counts against its team's window. */
@@ -13,16 +13,7 @@ export class RateLimitGuard implements CanActivate {
     const http = context.switchToHttp();
     const principal = http.getRequest<Request & { user?: Principal }>().user;
     if (!principal) return true;
-    const decision = await this.limiter.consume(principal.teamId);
-    const response = http.getResponse<Response>();
-    response.setHeader('X-RateLimit-Limit', String(decision.limit));
-    response.setHeader('X-RateLimit-Remaining', String(decision.remaining));
-    response.setHeader('X-RateLimit-Reset', String(decision.resetAt));
-    if (!decision.allowed) {
-      throw new AppError('rate_limited', 'Rate limit exceeded', {
-        'Retry-After': String(decision.retryAfterSeconds),
-      });
-    }
+    enforceRateLimit(await this.limiter.consumeForTeam(principal.teamId), http.getResponse<Response>());
     return true;
   }
 }

@@ -28,7 +28,7 @@ const RATE_LIMIT_SHARDS = 16;
  */
 @Injectable()
 export class RateLimiterService {
-  private readonly limit: number;
+  private readonly teamLimit: number;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -36,32 +36,38 @@ export class RateLimiterService {
     private readonly clock: Clock,
     config: ConfigService<AppConfiguration, true>,
   ) {
-    this.limit = config.get('auth', { infer: true }).rateLimitPerMinute;
+    this.teamLimit = config.get('auth', { infer: true }).rateLimitPerMinute;
   }
 
-  async consume(teamId: string): Promise<RateLimitDecision> {
+  /** RATE_LIMIT_PER_MINUTE, shared by every key and process of the team. */
+  consumeForTeam(teamId: string): Promise<RateLimitDecision> {
+    return this.consume(teamId, this.teamLimit);
+  }
+
+  /** Counts one request of `subject` (a team id, or a prefixed key such as a client address). */
+  async consume(subject: string, limit: number): Promise<RateLimitDecision> {
     const now = this.clock.now().getTime();
     const windowStart = now - (now % WINDOW_MS);
     const shard = randomInt(RATE_LIMIT_SHARDS);
     const [row] = await this.counters.query<{ used: number }>(
       `WITH hit AS (
-         INSERT INTO rate_limit_windows (team_id, window_start, shard, request_count) VALUES ($1, $2, $3, 1)
-         ON CONFLICT (team_id, window_start, shard)
+         INSERT INTO rate_limit_windows (subject, window_start, shard, request_count) VALUES ($1, $2, $3, 1)
+         ON CONFLICT (subject, window_start, shard)
          DO UPDATE SET request_count = rate_limit_windows.request_count + 1
          RETURNING request_count)
        SELECT ((SELECT request_count FROM hit) + COALESCE((
          SELECT sum(request_count) FROM rate_limit_windows
-         WHERE team_id = $1 AND window_start = $2 AND shard <> $3), 0))::int AS used`,
-      [teamId, new Date(windowStart), shard],
+         WHERE subject = $1 AND window_start = $2 AND shard <> $3), 0))::int AS used`,
+      [subject, new Date(windowStart), shard],
       'aq_rate_limit_hit',
     );
     const used = Number(row?.used ?? 1);
     return {
-      limit: this.limit,
-      remaining: Math.max(0, this.limit - used),
+      limit,
+      remaining: Math.max(0, limit - used),
       resetAt: Math.ceil((windowStart + WINDOW_MS) / 1000),
       retryAfterSeconds: Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000)),
-      allowed: used <= this.limit,
+      allowed: used <= limit,
     };
   }
 

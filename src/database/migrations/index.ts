@@ -1,10 +1,12 @@
 import { CreateAuthTables1764230400000 } from './1764230400000-CreateAuthTables.js';
 import { CreateVaultTables1764230400001 } from './1764230400001-CreateVaultTables.js';
 import { CreateTaskTables1764230400002 } from './1764230400002-CreateTaskTables.js';
+import { AddWaitingTasks1764230400003 } from './1764230400003-AddWaitingTasks.js';
 
 /** Listed explicitly: ES modules cannot be globbed by TypeORM at runtime. */
 export const MIGRATIONS = [
   CreateAuthTables1764230400000,
   CreateVaultTables1764230400001,
   CreateTaskTables1764230400002,
+  AddWaitingTasks1764230400003,
 ];

@@ -1,9 +1,11 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, Min, Validate } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, Min, Validate } from 'class-validator';
 import { urlProblem } from '../../common/net/target-url.js';
 import { MaxUtf8Bytes } from '../../common/validation/max-utf8-bytes.validator.js';
 import { Satisfies } from '../../common/validation/satisfies.validator.js';
 import { HTTP_METHODS, RETRY_BACKOFFS, type HttpMethod, type RetryBackoff } from '../task-status.js';
+import { pollConfigProblem } from '../../waiting/poll-config.js';
+import { PROVIDER_IDS } from '../../waiting/provider-templates.js';
 import { headersProblem } from '../validation/header-rules.js';
 
 export const MAX_TASK_BODY_BYTES = 1024 * 1024;
@@ -84,4 +86,22 @@ export class CreateTaskDto {
   @IsOptional()
   @Satisfies((value) => urlProblem('onCompleteUrl', value))
   onCompleteUrl?: string;
+
+  /** After a successful call the task waits for `POST /v1/signals/{signalToken}` (the token is in the create response). */
+  @IsOptional()
+  @IsBoolean({ message: 'waitForSignal must be a boolean' })
+  waitForSignal: boolean = false;
+
+  /** A built-in template (see `GET /v1/providers`) that makes the task poll the job its call started. */
+  @IsOptional()
+  @IsIn(PROVIDER_IDS, { message: `provider must be one of ${PROVIDER_IDS.join(', ')}` })
+  provider?: string;
+
+  /**
+   * How to poll the job the call started: `{urlTemplate, statusPath, doneValues, failValues, interval?,
+   * resultPath?, resultUrlTemplate?, errorPath?, forwardAuth?, maxDuration?}`.
+   */
+  @IsOptional()
+  @Satisfies(pollConfigProblem)
+  pollConfig?: Record<string, unknown>;
 }

@@ -1,12 +1,21 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { JsonValue } from '../../common/json/json-value.js';
+import type { PollConfig } from '../../waiting/poll-config.js';
 import type { HttpMethod, RetryBackoff, TaskStatus } from '../task-status.js';
 
-export interface TaskResult {
+/** The response of a call. */
+export interface CallResult {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
   duration: number;
 }
+
+/**
+ * A call's response, or for a task that waited (SPEC §8) whatever ended the wait: a signal's or a
+ * callback's JSON, or the result a status check extracted.
+ */
+export type TaskResult = CallResult | JsonValue;
 
 export type OnCompleteState = 'pending' | 'sending' | 'delivered' | 'failed';
 
@@ -105,4 +114,26 @@ export class Task {
 
   @Column({ name: 'on_complete_at', type: 'timestamptz', nullable: true })
   onCompleteAt: Date | null;
+
+  @Column({ name: 'wait_for_signal', type: 'boolean' })
+  waitForSignal: boolean;
+
+  @Column({ name: 'signal_token_hash', type: 'text', nullable: true })
+  signalTokenHash: string | null;
+
+  @Column({ name: 'callback_id', type: 'text', nullable: true })
+  callbackId: string | null;
+
+  @Column({ name: 'callback_received_at', type: 'timestamptz', nullable: true })
+  callbackReceivedAt: Date | null;
+
+  @Column('text', { nullable: true })
+  provider: string | null;
+
+  @Column({ name: 'poll_config', type: 'jsonb', nullable: true })
+  pollConfig: PollConfig | null;
+
+  /** While waiting or polling: when the task times out. */
+  @Column({ name: 'wait_deadline', type: 'timestamptz', nullable: true })
+  waitDeadline: Date | null;
 }

@@ -22,8 +22,15 @@ export class TaskRequestValidator {
    * it. Returns the distinct token ids referenced, which must still prove active (see below).
    */
   checkWithoutQuery(dto: CreateTaskDto): string[] {
+    this.checkWaitingMode(dto);
     this.checkAddress('targetUrl', dto.targetUrl);
     if (dto.onCompleteUrl) this.checkAddress('onCompleteUrl', dto.onCompleteUrl);
+    for (const field of ['urlTemplate', 'resultUrlTemplate'] as const) {
+      const template = dto.pollConfig?.[field];
+      if (typeof template === 'string' && !template.startsWith('{')) {
+        this.checkAddress(`pollConfig.${field}`, template.replace(/\{[^{}]*\}/g, 'x'));
+      }
+    }
     const references = vaultReferences(dto.headers);
     if (references.length === 0) return [];
     if (!this.vault.configured) throw new VaultError('NOT_CONFIGURED', 'Token vault is not configured');
@@ -44,6 +51,16 @@ export class TaskRequestValidator {
     if (unusable === null) return;
     const reference = references.find((r) => r.tokenId === unusable);
     throw new AppError('invalid_request', `Header "${reference?.header}" references unknown vault token "${unusable}"`);
+  }
+
+  /** A task waits in one way: for a signal (or callback), or by polling a provider. */
+  private checkWaitingMode(dto: CreateTaskDto): void {
+    if (dto.provider !== undefined && dto.pollConfig !== undefined) {
+      throw new AppError('invalid_request', 'provider and pollConfig cannot be used together');
+    }
+    if (dto.waitForSignal && (dto.provider !== undefined || dto.pollConfig !== undefined)) {
+      throw new AppError('invalid_request', 'waitForSignal cannot be combined with provider or pollConfig');
+    }
   }
 
   /** Literal addresses are judged now; names are judged at connect time by the executor. */

@@ -1,0 +1,155 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { urlProblem } from '../common/net/target-url.js';
+import { Clock } from '../common/time/clock.js';
+import type { AppConfiguration } from '../config/configuration.js';
+import type { CallResult, Task, TaskResult } from '../tasks/entities/task.entity.js';
+import type { TaskStatus } from '../tasks/task-status.js';
+import { vaultReferences } from '../tasks/validation/header-rules.js';
+import { callbackUrlOf, fillCallbackUrl } from '../waiting/callback-url.js';
+import type { PollConfig } from '../waiting/poll-config.js';
+import { expandTemplate, TemplateError } from '../waiting/submit-response-template.js';
+import { VaultError } from '../vault/vault.errors.js';
+import { VaultService } from '../vault/vault.service.js';
+import { EgressService } from './egress.service.js';
+import { OutboundFailure } from './outbound.types.js';
+import { judgeResultResponse, judgeStatusResponse, type StatusVerdict } from './status-verdict.js';
+import { credentialHeaderNames, resolveTaskHeaders } from './task-headers.js';
+import type { AttemptOutcome, ClaimedTask } from './task-lease.store.js';
+import { USER_AGENT } from './user-agent.js';
+
+/** Status responses are read further than stored results, so a large final response still parses. */
+const STATUS_BODY_LIMIT = 8 * 1024 * 1024;
+
+/**
+ * One status check of a polling task (SPEC §8): the status URL built from the submit response,
+ * fetched through the egress service (address policy on every hop), judged against the task's
+ * pollConfig; once done, the result fetched from `resultUrlTemplate` when there is one. The
+ * outcome is a write like any attempt's: the next check's due time, or the task's end.
+ */
+@Injectable()
+export class TaskPoller {
+  private readonly publicBaseUrl: string;
+
+  constructor(
+    private readonly egress: EgressService,
+    private readonly vault: VaultService,
+    private readonly clock: Clock,
+    config: ConfigService<AppConfiguration, true>,
+  ) {
+    this.publicBaseUrl = config.get('http', { infer: true }).publicBaseUrl;
+  }
+
+  async poll({ task, sealedTokens }: ClaimedTask, signal: AbortSignal): Promise<AttemptOutcome> {
+    const startedAt = this.clock.now();
+    const config = task.pollConfig as PollConfig;
+    const submit = task.result as CallResult;
+    let secrets = new Map<string, Buffer>();
+    try {
+      const statusUrl = buildUrl(config.urlTemplate, submit);
+      if (config.forwardAuth) {
+        const references = vaultReferences(task.headers);
+        secrets = references.length
+          ? this.vault.openSealed(task.teamId, references.map((r) => r.tokenId), sealedTokens)
+          : secrets;
+      }
+      const fetch = (url: string) =>
+        this.egress.send({
+          method: 'GET',
+          url,
+          headers: this.headersFor(task, config, url, secrets),
+          body: null,
+          timeoutMs: task.timeoutSeconds * 1000,
+          sensitiveHeaders: [...credentialHeaderNames(task)],
+          signal,
+          maxBodyBytes: STATUS_BODY_LIMIT,
+        });
+      let verdict = judgeStatusResponse(config, await fetch(statusUrl));
+      if (verdict.kind === 'done' && config.resultUrlTemplate !== undefined) {
+        verdict = judgeResultResponse(await fetch(buildUrl(config.resultUrlTemplate, submit)));
+      }
+      return this.outcomeOf(task, verdict, startedAt);
+    } catch (error) {
+      if (error instanceof TemplateError || error instanceof VaultError) {
+        return this.outcomeOf(task, { kind: 'failed', error: error.message }, startedAt);
+      }
+      if (error instanceof OutboundFailure) {
+        const verdict: StatusVerdict =
+          error.kind === 'blocked'
+            ? { kind: 'failed', error: error.message }
+            : { kind: 'running', note: `Status check failed: ${error.message}` };
+        return this.outcomeOf(task, verdict, startedAt);
+      }
+      throw error;
+    } finally {
+      for (const secret of secrets.values()) secret.fill(0);
+    }
+  }
+
+  /**
+   * With forwardAuth the task's own headers go along, but credentials (vault references,
+   * Authorization, Cookie) only to the origin the task itself called: the status URL comes from
+   * the provider's response, and must not be able to send a key elsewhere.
+   */
+  private headersFor(
+    task: Task,
+    config: PollConfig,
+    url: string,
+    secrets: ReadonlyMap<string, Buffer>,
+  ): Record<string, string> {
+    const headers: Record<string, string> = {};
+    if (config.forwardAuth) {
+      const callbackUrl = task.callbackId ? callbackUrlOf(this.publicBaseUrl, task.callbackId) : null;
+      const sameOrigin = new URL(url).origin === originOf(task.targetUrl, callbackUrl);
+      const credentials = credentialHeaderNames(task);
+      for (const [name, value] of Object.entries(resolveTaskHeaders(task, secrets, callbackUrl))) {
+        const lower = name.toLowerCase();
+        if (lower === 'content-type') continue;
+        if (sameOrigin || !credentials.has(lower)) headers[name] = value;
+      }
+    }
+    if (!Object.keys(headers).some((name) => name.toLowerCase() === 'accept')) headers.Accept = 'application/json';
+    headers['User-Agent'] = USER_AGENT;
+    headers['X-AsyncQueue-Task-Id'] = task.id;
+    return headers;
+  }
+
+  private outcomeOf(task: Task, verdict: StatusVerdict, startedAt: Date): AttemptOutcome {
+    const finishedAt = this.clock.now();
+    const end = (status: TaskStatus, result: TaskResult | undefined, error: string | null): AttemptOutcome => ({
+      taskId: task.id,
+      leaseToken: task.leaseToken,
+      fromStatus: 'polling',
+      status,
+      result: result ?? null,
+      keepResult: result === undefined,
+      error,
+      retryCount: task.retryCount,
+      runAt: status === 'polling' ? new Date(finishedAt.getTime() + (task.pollConfig as PollConfig).interval * 1000) : null,
+      completedAt: status === 'polling' ? null : finishedAt,
+      waitDeadline: null,
+      attemptStartedAt: startedAt,
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+      statusCode: null,
+    });
+    switch (verdict.kind) {
+      case 'done':
+        return end('completed', verdict.result, null);
+      case 'failed':
+        return end('failed', undefined, verdict.error);
+      case 'running':
+        return end('polling', undefined, verdict.note);
+    }
+  }
+}
+
+function buildUrl(template: string, submit: CallResult): string {
+  const url = expandTemplate(template, submit);
+  const problem = urlProblem('The status URL', url);
+  if (problem) throw new TemplateError(`${problem} (built from the submit response: ${url.slice(0, 200)})`);
+  return url;
+}
+
+function originOf(targetUrl: string, callbackUrl: string | null): string {
+  return new URL(callbackUrl ? fillCallbackUrl(targetUrl, callbackUrl) : targetUrl).origin;
+}

@@ -1,0 +1,23 @@
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Public } from '../common/decorators/public.decorator.js';
+import { toTaskView, type TaskView } from '../tasks/tasks.views.js';
+import { SignalDto } from './dto/signal.dto.js';
+import { WaitResolutionService } from './wait-resolution.service.js';
+
+@ApiTags('waiting')
+@Controller('v1/signals')
+export class SignalsController {
+  constructor(private readonly waits: WaitResolutionService) {}
+
+  /**
+   * Ends a task that waits for a signal. The one-time token from the create response is the
+   * credential: 404 when it is unknown, used or expired; 409 when the task is not waiting.
+   */
+  @Public()
+  @Post(':token')
+  @HttpCode(200)
+  async signal(@Param('token') token: string, @Body() dto: SignalDto): Promise<{ task: TaskView }> {
+    return { task: toTaskView(await this.waits.signal(token, dto)) };
+  }
+}

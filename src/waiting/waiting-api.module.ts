@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
+import { CallbacksController } from './callbacks.controller.js';
+import { ProvidersController } from './providers.controller.js';
+import { SignalsController } from './signals.controller.js';
+import { WaitResolutionService } from './wait-resolution.service.js';
+
+/** SPEC §8 routes: signals, provider callbacks and the provider template list. */
+@Module({
+  imports: [AuthModule],
+  controllers: [SignalsController, CallbacksController, ProvidersController],
+  providers: [WaitResolutionService],
+})
+export class WaitingApiModule {}
