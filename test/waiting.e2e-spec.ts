@@ -63,7 +63,11 @@ describe('Waiting tasks: signals and callbacks (e2e)', () => {
       `task ${id} to be ${wanted}`,
     );
   const signal = (token: string, body: object) => sut.http().post(`/v1/signals/${token}`).send(body);
-  const callback = (id: string, body: unknown) => sut.http().post(`/v1/callbacks/${id}`).send(body as object);
+  const callback = (id: string, body: unknown) =>
+    sut
+      .http()
+      .post(`/v1/callbacks/${id}`)
+      .send(body as object);
 
   describe('POST /v1/signals/{token}', () => {
     it('should complete a waiting task with the signalled result, once', async () => {
@@ -87,7 +91,9 @@ describe('Waiting tasks: signals and callbacks (e2e)', () => {
       expect(waiting.result).toMatchObject({ statusCode: 200, body: '{"accepted":true}' });
       expect(waiting.completedAt).toBeNull();
 
-      const signalled = await signal(token, { status: 'completed', result: { video: 'https://cdn/v.mp4' } }).expect(200);
+      const signalled = await signal(token, { status: 'completed', result: { video: 'https://cdn/v.mp4' } }).expect(
+        200,
+      );
       expect(signalled.body.task).toMatchObject({
         id: created.body.task.id,
         status: 'completed',

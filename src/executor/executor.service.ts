@@ -138,7 +138,8 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   private async execute(claimed: ClaimedTask, signal: AbortSignal): Promise<void> {
     const { task } = claimed;
     try {
-      const outcome = claimed.kind === 'poll' ? await this.checkStatus(claimed, signal) : await this.call(claimed, signal);
+      const outcome =
+        claimed.kind === 'poll' ? await this.checkStatus(claimed, signal) : await this.call(claimed, signal);
       // An attempt cut short by shutdown is not an outcome: release() hands the task back.
       if (signal.aborted) return;
       const applied = await this.completions.write(outcome);

@@ -50,7 +50,11 @@ export class TaskPoller {
       if (config.forwardAuth) {
         const references = vaultReferences(task.headers);
         secrets = references.length
-          ? this.vault.openSealed(task.teamId, references.map((r) => r.tokenId), sealedTokens)
+          ? this.vault.openSealed(
+              task.teamId,
+              references.map((r) => r.tokenId),
+              sealedTokens,
+            )
           : secrets;
       }
       const fetch = (url: string) =>
@@ -125,7 +129,8 @@ export class TaskPoller {
       keepResult: result === undefined,
       error,
       retryCount: task.retryCount,
-      runAt: status === 'polling' ? new Date(finishedAt.getTime() + (task.pollConfig as PollConfig).interval * 1000) : null,
+      runAt:
+        status === 'polling' ? new Date(finishedAt.getTime() + (task.pollConfig as PollConfig).interval * 1000) : null,
       completedAt: status === 'polling' ? null : finishedAt,
       waitDeadline: null,
       attemptStartedAt: startedAt,

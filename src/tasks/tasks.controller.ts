@@ -55,11 +55,7 @@ export class TasksController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CreatedTaskView> {
-    const { task, replayed, signalToken, callbackUrl } = await this.tasks.create(
-      principal.teamId,
-      dto,
-      idempotencyKey,
-    );
+    const { task, replayed, signalToken, callbackUrl } = await this.tasks.create(principal.teamId, dto, idempotencyKey);
     if (replayed) {
       response.status(200);
       response.setHeader('Idempotent-Replayed', 'true');

@@ -65,9 +65,7 @@ export function pollConfigProblem(value: unknown): string | null {
     overlapProblem(config.doneValues as StatusValue[], config.failValues as StatusValue[]) ??
     numberProblem('pollConfig.interval', config.interval, MIN_POLL_INTERVAL_SECONDS, MAX_POLL_INTERVAL_SECONDS) ??
     optional(config.resultPath, (path) => jsonPathProblem('pollConfig.resultPath', path)) ??
-    optional(config.resultUrlTemplate, (template) =>
-      urlTemplateProblem('pollConfig.resultUrlTemplate', template),
-    ) ??
+    optional(config.resultUrlTemplate, (template) => urlTemplateProblem('pollConfig.resultUrlTemplate', template)) ??
     optional(config.errorPath, (path) => jsonPathProblem('pollConfig.errorPath', path)) ??
     optional(config.forwardAuth, (flag) =>
       typeof flag === 'boolean' ? null : 'pollConfig.forwardAuth must be a boolean',

@@ -36,9 +36,10 @@ export class FakeFal {
   }
 
   private handle(call: ReceivedCall, response: ServerResponse): void {
-    const status = /^\/fal-ai\/flux\/dev\/requests\/([^/]+)\/status$/.exec(call.path);
-    const result = /^\/fal-ai\/flux\/dev\/requests\/([^/]+)$/.exec(call.path);
-    if (call.method === 'POST' && call.path === '/fal-ai/flux/dev') {
+    const path = call.path.split('?')[0];
+    const status = /^\/fal-ai\/flux\/dev\/requests\/([^/]+)\/status$/.exec(path);
+    const result = /^\/fal-ai\/flux\/dev\/requests\/([^/]+)$/.exec(path);
+    if (call.method === 'POST' && path === '/fal-ai/flux/dev') {
       const id = `req-${this.nextId++}`;
       const base = this.server.url(`/fal-ai/flux/dev/requests/${id}`);
       json(response, 200, {
@@ -98,13 +99,17 @@ export class FakeReplicate {
   }
 
   private handle(call: ReceivedCall, response: ServerResponse): void {
-    const prediction = /^\/v1\/predictions\/([^/]+)$/.exec(call.path);
-    if (call.method === 'POST' && call.path === '/v1/predictions') {
+    const path = call.path.split('?')[0];
+    const prediction = /^\/v1\/predictions\/([^/]+)$/.exec(path);
+    if (call.method === 'POST' && path === '/v1/predictions') {
       const id = `p${this.nextId++}`;
       json(response, 201, {
         id,
         status: 'starting',
-        urls: { get: `${this.statusBase}/v1/predictions/${id}`, cancel: `${this.statusBase}/v1/predictions/${id}/cancel` },
+        urls: {
+          get: `${this.statusBase}/v1/predictions/${id}`,
+          cancel: `${this.statusBase}/v1/predictions/${id}/cancel`,
+        },
       });
     } else if (call.method === 'GET' && prediction) {
       const seen = (this.checks.get(prediction[1]) ?? 0) + 1;

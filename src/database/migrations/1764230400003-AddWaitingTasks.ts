@@ -19,7 +19,9 @@ export class AddWaitingTasks1764230400003 implements MigrationInterface {
         ADD COLUMN poll_config jsonb,
         ADD COLUMN wait_deadline timestamptz`);
     // Signals and callbacks find their task by these alone; a token names exactly one task.
-    await db.query(`CREATE UNIQUE INDEX ux_tasks_signal_token ON tasks (signal_token_hash) WHERE signal_token_hash IS NOT NULL`);
+    await db.query(
+      `CREATE UNIQUE INDEX ux_tasks_signal_token ON tasks (signal_token_hash) WHERE signal_token_hash IS NOT NULL`,
+    );
     await db.query(`CREATE UNIQUE INDEX ux_tasks_callback_id ON tasks (callback_id) WHERE callback_id IS NOT NULL`);
     // The timeout sweep looks only at tasks that are waiting or polling.
     await db.query(
