@@ -196,8 +196,9 @@ describe('Waiting tasks: signals and callbacks (e2e)', () => {
   describe('{asyncqueue_callback_url} and POST /v1/callbacks/{id}', () => {
     it('should hand the provider a callback URL and complete the task with what it posts there', async () => {
       sink.handler = (call, response) => {
-        const { webhook } = JSON.parse(call.body) as { webhook: string };
         response.setHeader('Content-Type', 'application/json');
+        if (!call.path.startsWith('/submit')) return void response.end('{}');
+        const { webhook } = JSON.parse(call.body) as { webhook: string };
         response.end('{"request_id":"r1"}');
         // The provider reports later, over real HTTP, to the URL it was given.
         setTimeout(() => {
@@ -213,6 +214,7 @@ describe('Waiting tasks: signals and callbacks (e2e)', () => {
         headers: { 'X-Reply-To': '{asyncqueue_callback_url}' },
         body: '{"prompt":"a cat","webhook":"{asyncqueue_callback_url}"}',
         maxWaitTime: 60,
+        onCompleteUrl: sink.url('/callback-done'),
       }).expect(201);
       const { task } = created.body as { task: TaskBody };
       expect(task.callbackId).toMatch(/^[0-9a-f]{64}$/);
@@ -230,6 +232,8 @@ describe('Waiting tasks: signals and callbacks (e2e)', () => {
 
       const again = await callback(task.callbackId as string, { late: true }).expect(404);
       expect(again.body).toEqual({ error: 'Invalid or expired callback ID' });
+      const webhook = await waitFor(() => sink.callsTo('/callback-done')[0], 10_000, 'the completion webhook');
+      expect(JSON.parse(webhook.body)).toMatchObject({ event: 'task.completed', task: { id: task.id } });
     });
 
     it('should give tasks without the placeholder no callback', async () => {
