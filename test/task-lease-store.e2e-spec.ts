@@ -1,3 +1,4 @@
+import { AsyncCommitPool } from '../src/database/async-commit-pool.service.js';
 import { TaskLeaseStore } from '../src/executor/task-lease.store.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { bearer, startTestApp, type TestApp } from './helpers/test-app.js';
@@ -11,7 +12,7 @@ describe('TaskLeaseStore (e2e)', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     app = await startTestApp(database);
-    sut = new TaskLeaseStore(app.db);
+    sut = new TaskLeaseStore(app.db, app.app.get(AsyncCommitPool));
     ({ key } = await app.createTeam());
   });
 

@@ -1,3 +1,4 @@
+import { AsyncCommitPool } from '../src/database/async-commit-pool.service.js';
 import { randomUUID } from 'node:crypto';
 import { TaskLeaseStore } from '../src/executor/task-lease.store.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
@@ -373,7 +374,7 @@ describe('Tasks API (e2e)', () => {
 
   describe('leases', () => {
     it('should ignore a completion written with a stale fencing token', async () => {
-      const store = new TaskLeaseStore(sut.db);
+      const store = new TaskLeaseStore(sut.db, sut.app.get(AsyncCommitPool));
       await create({ targetUrl: 'https://example.com/fenced' }).expect(201);
       const [claimed] = await store.claim(randomUUID(), 1);
       expect(claimed.task.status).toBe('processing');

@@ -49,7 +49,9 @@ export class CompletionWebhookService implements OnApplicationBootstrap, OnAppli
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    this.scheduler.deleteInterval('completion-webhooks');
+    // The schedule module may have cleared its intervals already.
+    if (this.scheduler.doesExist('interval', 'completion-webhooks'))
+      this.scheduler.deleteInterval('completion-webhooks');
     await this.draining;
   }
 

@@ -27,6 +27,11 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   private readonly pollIntervalMs: number;
   private readonly shutdownGraceMs: number;
   private readonly inFlight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  /** Claimed, not started yet: each starts as soon as a slot frees. */
+  private readonly ready: ClaimedTask[] = [];
+  private readonly prefetch: number;
+  /** Outcome writes not yet landed; shutdown waits for them before handing tasks back. */
+  private readonly writes = new Set<Promise<void>>();
   private readonly completions: CompletionBatcher;
   private readonly claimBatchThreshold: number;
   private lastClaimAt = 0;
@@ -51,6 +56,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     this.pollIntervalMs = executor.pollIntervalMs;
     this.shutdownGraceMs = executor.shutdownGraceMs;
     this.claimBatchThreshold = Math.max(1, Math.floor(this.concurrency / 4));
+    this.prefetch = this.claimBatchThreshold;
     this.completions = new CompletionBatcher(store);
   }
 
@@ -73,33 +79,38 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     if (!this.running) return;
     this.running = false;
     this.unsubscribe?.();
-    for (const name of ['executor-poll', 'executor-lease-renewal']) this.scheduler.deleteInterval(name);
+    for (const name of ['executor-poll', 'executor-lease-renewal']) {
+      if (this.scheduler.doesExist('interval', name)) this.scheduler.deleteInterval(name);
+    }
     this.requestWake();
     await this.loop;
+    // Claimed but never started: release() below hands them back untouched.
+    this.ready.length = 0;
     const drained = await this.waitForInFlight(this.shutdownGraceMs);
     if (!drained) {
       for (const { abort } of this.inFlight.values()) abort.abort();
       await this.waitForInFlight(5_000);
     }
     await this.completions.flush();
+    await Promise.all([...this.writes]);
     const released = await this.store.release(this.workerId);
     if (released > 0) this.logger.log(`Handed back ${released} unfinished task(s) on shutdown`);
   }
 
   private async run(): Promise<void> {
     while (this.running) {
-      const free = this.concurrency - this.inFlight.size;
-      if (free <= 0 || this.shouldGatherSlots(free)) {
+      const room = this.concurrency + this.prefetch - this.inFlight.size - this.ready.length;
+      if (room <= 0 || this.shouldGatherSlots(room)) {
         // Cleared before sleeping: a wake raised while full must not turn this into a busy loop.
         this.wakeRequested = false;
-        await this.sleep(free <= 0 ? this.pollIntervalMs : CLAIM_GATHER_MS);
+        await this.sleep(room <= 0 ? this.pollIntervalMs : CLAIM_GATHER_MS);
         continue;
       }
       this.lastClaimAt = Date.now();
       this.wakeRequested = false;
       let claimed: ClaimedTask[];
       try {
-        claimed = await this.store.claim(this.workerId, free);
+        claimed = await this.store.claim(this.workerId, room);
       } catch (error) {
         this.logger.error(`Claiming tasks failed: ${(error as Error).message}`);
         await this.sleep(this.pollIntervalMs);
@@ -107,9 +118,9 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
       }
       if (claimed.length > 0) {
         this.metrics.claims.inc(claimed.length);
-        this.start(claimed);
+        this.enqueue(claimed);
       }
-      if (claimed.length < free && !this.wakeRequested) {
+      if (claimed.length < room && !this.wakeRequested) {
         await this.sleep(await this.idleDelay());
       }
     }
@@ -119,35 +130,62 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
    * Under load, slots free up one at a time; claiming for each would cost a round trip per task.
    * A few milliseconds of gathering turns that into one claim for a quarter of the slots.
    */
-  private shouldGatherSlots(free: number): boolean {
-    return free < this.claimBatchThreshold && this.inFlight.size > 0 && Date.now() - this.lastClaimAt < CLAIM_GATHER_MS;
+  private shouldGatherSlots(room: number): boolean {
+    return room < this.claimBatchThreshold && this.inFlight.size > 0 && Date.now() - this.lastClaimAt < CLAIM_GATHER_MS;
   }
 
-  private start(claimed: ClaimedTask[]): void {
-    for (const entry of claimed) {
-      const { task } = entry;
+  /**
+   * Claimed tasks wait in `ready` (at most `prefetch` beyond the free slots) and start the moment
+   * a slot frees, so a slot never sits idle for the claim round trip. Kept in claim order.
+   */
+  private enqueue(claimed: ClaimedTask[]): void {
+    this.ready.push(...claimed);
+    this.ready.sort((a, b) => b.task.priority - a.task.priority || a.task.runAt.getTime() - b.task.runAt.getTime());
+    this.startReady();
+  }
+
+  private startReady(): void {
+    while (this.running && this.inFlight.size < this.concurrency && this.ready.length > 0) {
+      const entry = this.ready.shift() as ClaimedTask;
       const abort = new AbortController();
       const promise = this.execute(entry, abort.signal).finally(() => {
-        this.inFlight.delete(task.id);
+        this.inFlight.delete(entry.task.id);
+        this.startReady();
         this.requestWake();
       });
-      this.inFlight.set(task.id, { promise, abort });
+      this.inFlight.set(entry.task.id, { promise, abort });
     }
   }
 
+  /** Resolves when the call (or status check) has ended; its outcome is written in the background. */
   private async execute(claimed: ClaimedTask, signal: AbortSignal): Promise<void> {
-    const { task } = claimed;
+    let outcome: AttemptOutcome;
     try {
-      const outcome =
-        claimed.kind === 'poll' ? await this.checkStatus(claimed, signal) : await this.call(claimed, signal);
-      // An attempt cut short by shutdown is not an outcome: release() hands the task back.
-      if (signal.aborted) return;
-      const applied = await this.completions.write(outcome);
-      if (claimed.kind === 'call') this.metrics.recordAttempt(labelOf(outcome));
-      if (applied && outcome.completedAt) this.webhooks.notifyPending();
+      outcome = claimed.kind === 'poll' ? await this.checkStatus(claimed, signal) : await this.call(claimed, signal);
     } catch (error) {
-      this.logger.error(`Task ${task.id} attempt crashed: ${(error as Error).message}`);
+      this.logger.error(`Task ${claimed.task.id} attempt crashed: ${(error as Error).message}`);
+      return;
     }
+    // An attempt cut short by shutdown is not an outcome: release() hands the task back.
+    if (signal.aborted) return;
+    this.record(claimed, outcome);
+  }
+
+  /**
+   * EXECUTOR_CONCURRENCY bounds calls in flight, so the slot is free before the outcome is
+   * written: holding it through the batched write would leave it idle for a round trip. Until the
+   * write lands the task is still `processing` under this worker's lease, so nobody else claims it.
+   */
+  private record(claimed: ClaimedTask, outcome: AttemptOutcome): void {
+    const write = this.completions
+      .write(outcome)
+      .then((applied) => {
+        if (claimed.kind === 'call') this.metrics.recordAttempt(labelOf(outcome));
+        if (applied && outcome.completedAt && claimed.task.onCompleteUrl) this.webhooks.notifyPending();
+      })
+      .catch((error: Error) => this.logger.error(`Recording task ${claimed.task.id} failed: ${error.message}`))
+      .finally(() => this.writes.delete(write));
+    this.writes.add(write);
   }
 
   private call(claimed: ClaimedTask, signal: AbortSignal): Promise<AttemptOutcome> {
@@ -179,9 +217,9 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private async renewLeases(): Promise<void> {
-    if (this.inFlight.size === 0) return;
+    if (this.inFlight.size === 0 && this.ready.length === 0) return;
     await this.store
-      .renew(this.workerId, [...this.inFlight.keys()])
+      .renew(this.workerId, [...this.inFlight.keys(), ...this.ready.map((entry) => entry.task.id)])
       .catch((error: Error) => this.logger.error(`Lease renewal failed: ${error.message}`));
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { AsyncCommitPool } from '../database/async-commit-pool.service.js';
 import { queryRows } from '../database/sql.js';
 import { Task, type TaskResult } from '../tasks/entities/task.entity.js';
 import {
@@ -54,7 +55,10 @@ export interface AttemptOutcome {
 export class TaskLeaseStore {
   private readonly records: TaskRecords;
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly asyncCommits: AsyncCommitPool,
+  ) {
     this.records = new TaskRecords(db);
   }
 
@@ -65,10 +69,13 @@ export class TaskLeaseStore {
    * every claim so a late write from an earlier holder matches nothing. A polling task stays
    * `polling` while its status is checked: its next due time moves a lease ahead instead, so a
    * worker that dies mid-check simply lets it come due again.
+   *
+   * The claim commits asynchronously (no wait for the WAL flush). A claim lost in a database
+   * crash leaves the task runnable, so it runs again: a duplicate at-least-once delivery allows.
+   * The outcome write is synchronous, and its flush makes the earlier claim durable too.
    */
   async claim(owner: string, limit: number): Promise<ClaimedTask[]> {
-    const rows = await queryRows<Record<string, unknown>>(
-      this.db,
+    const rows = await this.asyncCommits.query<Record<string, unknown>>(
       `WITH due AS (
          SELECT id, status FROM tasks
          WHERE status IN ('pending', 'delayed', 'polling') AND run_at <= now()
