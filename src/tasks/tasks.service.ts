@@ -13,9 +13,9 @@ import type { CreateTaskDto } from './dto/create-task.dto.js';
 import type { ListTasksQuery } from './dto/list-tasks.query.js';
 import { TaskAttempt } from './entities/task-attempt.entity.js';
 import type { Task } from './entities/task.entity.js';
+import { insertTasksFromJson, TaskInsertBatcher, type NewTaskRow } from './task-insert-batcher.service.js';
 import { TaskRecords } from './task-records.js';
 import { TaskWakeNotifier } from './task-wake-notifier.service.js';
-import { activeVaultTokensCondition } from '../vault/vault-sql.js';
 import { TaskRequestValidator } from './validation/task-request.validator.js';
 import { callbackUrlOf, mentionsCallbackUrl, newCallbackId } from '../waiting/callback-url.js';
 import { normalisePollConfig, type PollConfig } from '../waiting/poll-config.js';
@@ -48,6 +48,7 @@ export class TasksService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly requests: TaskRequestValidator,
     private readonly wake: TaskWakeNotifier,
+    private readonly inserts: TaskInsertBatcher,
     private readonly clock: Clock,
     config: ConfigService<AppConfiguration, true>,
   ) {
@@ -58,45 +59,13 @@ export class TasksService {
   async create(teamId: string, dto: CreateTaskDto, idempotencyKey?: string): Promise<CreatedTask> {
     this.checkIdempotencyKey(idempotencyKey);
     const tokenIds = this.requests.checkWithoutQuery(dto);
-    const now = this.clock.now();
-    const delayUntil = dto.delayUntil ? new Date(dto.delayUntil) : null;
-    const runAt = delayUntil && delayUntil > now ? delayUntil : now;
     const signalToken = dto.waitForSignal ? newSignalToken() : undefined;
-    const pollConfig = pollConfigOf(dto);
-    const values = [
-      newId(),
-      teamId,
-      delayUntil && delayUntil > now ? 'delayed' : 'pending',
-      dto.targetUrl,
-      dto.method,
-      JSON.stringify(dto.headers),
-      dto.body ?? null,
-      dto.timeout,
-      dto.maxWaitTime,
-      delayUntil,
-      dto.maxRetries,
-      dto.retryBackoff,
-      dto.priority,
-      dto.onCompleteUrl ?? null,
-      now,
-      runAt,
-      dto.waitForSignal,
-      signalToken ? sha256Hex(signalToken) : null,
-      mentionsCallbackUrl(dto) ? newCallbackId() : null,
-      dto.provider ?? null,
-      pollConfig && JSON.stringify(pollConfig),
-    ];
-    const insert = `INSERT INTO tasks AS t (id, team_id, status, target_url, method, headers, body, timeout_seconds,
-        max_wait_seconds, delay_until, max_retries, retry_backoff, priority, on_complete_url, created_at, run_at,
-        wait_for_signal, signal_token_hash, callback_id, provider, poll_config)
-      SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::text, $6::jsonb, $7::text, $8::int, $9::int,
-        $10::timestamptz, $11::int, $12::text, $13::smallint, $14::text, $15::timestamptz, $16::timestamptz,
-        $17::boolean, $18::text, $19::text, $20::text, $21::jsonb`;
+    const row = this.newRow(teamId, dto, tokenIds, signalToken);
     const created = idempotencyKey
       ? await this.requests
           .checkVaultReferences(teamId, dto.headers)
-          .then(() => this.createIdempotently(teamId, idempotencyKey, requestFingerprint(dto), insert, values))
-      : await this.insertIfReferencesActive(teamId, dto, insert, values, tokenIds);
+          .then(() => this.createIdempotently(teamId, idempotencyKey, requestFingerprint(dto), row))
+      : await this.insertIfReferencesActive(teamId, dto, row);
     if (!created.replayed && created.task.status === 'pending') this.wake.taskBecameDue();
     return {
       ...created,
@@ -105,27 +74,43 @@ export class TasksService {
     };
   }
 
+  private newRow(teamId: string, dto: CreateTaskDto, tokenIds: string[], signalToken?: string): NewTaskRow {
+    const now = this.clock.now();
+    const delayUntil = dto.delayUntil ? new Date(dto.delayUntil) : null;
+    const delayed = delayUntil !== null && delayUntil > now;
+    return {
+      id: newId(),
+      teamId,
+      status: delayed ? 'delayed' : 'pending',
+      targetUrl: dto.targetUrl,
+      method: dto.method,
+      headers: dto.headers,
+      body: dto.body ?? null,
+      timeoutSeconds: dto.timeout,
+      maxWaitSeconds: dto.maxWaitTime,
+      delayUntil,
+      maxRetries: dto.maxRetries,
+      retryBackoff: dto.retryBackoff,
+      priority: dto.priority,
+      onCompleteUrl: dto.onCompleteUrl ?? null,
+      createdAt: now,
+      runAt: delayed ? delayUntil : now,
+      waitForSignal: dto.waitForSignal,
+      signalTokenHash: signalToken ? sha256Hex(signalToken) : null,
+      callbackId: mentionsCallbackUrl(dto) ? newCallbackId() : null,
+      provider: dto.provider ?? null,
+      pollConfig: pollConfigOf(dto),
+      tokenIds,
+    };
+  }
+
   /**
-   * The common case in one round trip: the insert itself requires every referenced vault token to
-   * be active for the team; only a refused insert pays for finding out which header was wrong.
+   * The common case in one shared round trip: the insert itself requires every referenced vault
+   * token to be active for the team; only a refused insert pays for finding out which header was
+   * wrong.
    */
-  private async insertIfReferencesActive(
-    teamId: string,
-    dto: CreateTaskDto,
-    insert: string,
-    values: unknown[],
-    tokenIds: string[],
-  ): Promise<CreatedTask> {
-    const returning = `RETURNING ${this.records.columns}`;
-    if (tokenIds.length === 0) {
-      const [task] = await this.records.query(`${insert} ${returning}`, values, 'aq_task_insert');
-      return { task, replayed: false };
-    }
-    const [task] = await this.records.query(
-      `${insert} WHERE ${activeVaultTokensCondition('$2::uuid', `$${values.length + 1}::text[]`)} ${returning}`,
-      [...values, tokenIds],
-      'aq_task_insert_with_tokens',
-    );
+  private async insertIfReferencesActive(teamId: string, dto: CreateTaskDto, row: NewTaskRow): Promise<CreatedTask> {
+    const task = await this.inserts.insert(row);
     if (task) return { task, replayed: false };
     await this.requests.checkVaultReferences(teamId, dto.headers);
     throw new Error('Task insert refused although every vault reference is active');
@@ -139,20 +124,18 @@ export class TasksService {
     teamId: string,
     key: string,
     fingerprint: string,
-    insert: string,
-    values: unknown[],
+    row: NewTaskRow,
   ): Promise<CreatedTask> {
-    const keyParams = values.length;
     const [task] = await this.records.query(
       `WITH claimed AS (
          INSERT INTO idempotency_keys AS k (team_id, key, request_hash, task_id, created_at)
-         VALUES ($2, $${keyParams + 1}, $${keyParams + 2}, $1, $15)
+         VALUES ($2, $3, $4, $5, $6)
          ON CONFLICT (team_id, key) DO UPDATE
            SET request_hash = EXCLUDED.request_hash, task_id = EXCLUDED.task_id, created_at = EXCLUDED.created_at
            WHERE k.created_at < EXCLUDED.created_at - interval '24 hours'
          RETURNING task_id)
-       ${insert} WHERE EXISTS (SELECT 1 FROM claimed) RETURNING ${this.records.columns}`,
-      [...values, key, fingerprint],
+       ${insertTasksFromJson('$1')} WHERE EXISTS (SELECT 1 FROM claimed) RETURNING ${this.records.columns}`,
+      [JSON.stringify([row]), teamId, key, fingerprint, row.id, row.createdAt],
     );
     if (task) return { task, replayed: false };
     const [existing] = await queryRows<{

@@ -1,11 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { Module } from '@nestjs/common';
+import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfiguration } from '../../config/configuration.js';
-
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+import { assignRequestId, RequestIdMiddleware } from './request-id.js';
 
 /**
  * Credentials and bodies are removed by pino's redaction, so no code path has to remember to
@@ -20,25 +17,32 @@ export const REDACTED_PATHS = [
   'res.headers["set-cookie"]',
 ];
 
+/** Access logs are written at `info`; at a higher level pino-http would only cost time per request. */
+const ACCESS_LOG_LEVELS = ['info', 'debug', 'trace'];
+
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService<AppConfiguration, true>) => ({
-        pinoHttp: {
-          level: config.get('logging', { infer: true }).level,
-          redact: { paths: REDACTED_PATHS, remove: true },
-          genReqId: (req: IncomingMessage, res) => {
-            const incoming = req.headers['x-request-id'];
-            const id = typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
-            res.setHeader('X-Request-Id', id);
-            return id;
+      useFactory: (config: ConfigService<AppConfiguration, true>) => {
+        const { level } = config.get('logging', { infer: true });
+        return {
+          pinoHttp: {
+            level,
+            redact: { paths: REDACTED_PATHS, remove: true },
+            genReqId: assignRequestId,
+            customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+            quietReqLogger: true,
           },
-          customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-          quietReqLogger: true,
-        },
-      }),
+          // pino-http builds two child loggers (serialising the request) for every request.
+          ...(ACCESS_LOG_LEVELS.includes(level) ? {} : { forRoutes: [] }),
+        };
+      },
     }),
   ],
 })
-export class LoggingModule {}
+export class LoggingModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestIdMiddleware).forRoutes('*');
+  }
+}
