@@ -1,8 +1,9 @@
-import type { DataSource, Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
 import { Clock } from '../common/time/clock.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { generateApiKey } from './credentials/api-key-format.js';
 import type { ApiKey } from './entities/api-key.entity.js';
+import type { RateLimiterService } from './rate-limit/rate-limiter.service.js';
 
 describe('ApiKeysService.authenticate', () => {
   let queries = 0;
@@ -10,8 +11,8 @@ describe('ApiKeysService.authenticate', () => {
     queries += 1;
     return Promise.reject(new Error('the database must not be queried'));
   };
-  const db = { driver: { master: { query: countQuery } } } as unknown as DataSource;
-  const sut = new ApiKeysService({} as Repository<ApiKey>, db, new Clock());
+  const limiter = { lookupCountingTeam: countQuery, consume: countQuery } as unknown as RateLimiterService;
+  const sut = new ApiKeysService({} as Repository<ApiKey>, limiter, new Clock());
 
   it.each([
     ['a malformed key', 'aq_live_123'],

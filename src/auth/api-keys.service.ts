@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, IsNull, type Repository } from 'typeorm';
-import { queryRows } from '../database/sql.js';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, type Repository } from 'typeorm';
 import { AppError } from '../common/errors/app-error.js';
 import { isUuid, newId } from '../common/http/ids.js';
 import { Clock } from '../common/time/clock.js';
@@ -9,6 +8,7 @@ import { displayPrefixOf, generateApiKey, isWellFormedApiKey } from './credentia
 import { constantTimeEqual, sha256Hex } from './credentials/secret-tokens.js';
 import { ApiKey } from './entities/api-key.entity.js';
 import type { Principal } from './principal.js';
+import { RateLimiterService } from './rate-limit/rate-limiter.service.js';
 import { SCOPES } from './scopes.js';
 
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
@@ -22,7 +22,7 @@ export class ApiKeysService {
 
   constructor(
     @InjectRepository(ApiKey) private readonly apiKeys: Repository<ApiKey>,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly limiter: RateLimiterService,
     private readonly clock: Clock,
   ) {}
 
@@ -68,9 +68,9 @@ export class ApiKeysService {
   async authenticate(candidate: string): Promise<Principal> {
     if (!isWellFormedApiKey(candidate)) throw new AppError('unauthenticated', INVALID_API_KEY);
     const hash = sha256Hex(candidate);
-    // Every authenticated request runs this: raw and prepared, not through the repository.
-    const [apiKey] = await queryRows<{ id: string; team_id: string; key_hash: string }>(
-      this.db,
+    // Every authenticated request runs this: raw and prepared, and counted against the team's
+    // rate limit in the same statement.
+    const apiKey = await this.limiter.lookupCountingTeam<{ id: string; team_id: string; key_hash: string }>(
       `SELECT id, team_id, key_hash FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
       [hash],
       'aq_api_key_by_hash',
@@ -84,6 +84,7 @@ export class ApiKeysService {
       kind: 'api_key',
       scopes: SCOPES,
       apiKeyId: apiKey.id,
+      rateLimit: apiKey.rateLimit,
     };
   }
 

@@ -1,3 +1,4 @@
+import type { RateLimitDecision } from './rate-limit/rate-limiter.service.js';
 import type { Scope } from './scopes.js';
 
 /** Who is calling: resolved once per request by the access guard. */
@@ -7,4 +8,6 @@ export interface Principal {
   scopes: readonly Scope[];
   apiKeyId?: string;
   clientId?: string;
+  /** Set when authentication already counted this request against the team's window. */
+  rateLimit?: RateLimitDecision;
 }

@@ -22,7 +22,7 @@ export class AsyncCommitPool implements OnApplicationShutdown {
     config: ConfigService<AppConfiguration, true>,
   ) {
     const url = config.get('database', { infer: true }).url;
-    this.pool = url ? new pg.Pool({ connectionString: url, max: 4, options: '-c synchronous_commit=off' }) : null;
+    this.pool = url ? new pg.Pool({ connectionString: url, max: 8, options: '-c synchronous_commit=off' }) : null;
   }
 
   async query<T>(sql: string, params: unknown[], name: string): Promise<T[]> {

@@ -4,7 +4,10 @@ import type { Principal } from '../principal.js';
 import { enforceRateLimit } from '../rate-limit/rate-limit-response.js';
 import { RateLimiterService } from '../rate-limit/rate-limiter.service.js';
 
-/** Runs after AccessGuard: every authenticated request counts against its team's window. */
+/**
+ * Runs after AccessGuard: every authenticated request counts against its team's window (API-key
+ * authentication has counted it already, in its own statement).
+ */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
   constructor(private readonly limiter: RateLimiterService) {}
@@ -13,7 +16,8 @@ export class RateLimitGuard implements CanActivate {
     const http = context.switchToHttp();
     const principal = http.getRequest<Request & { user?: Principal }>().user;
     if (!principal) return true;
-    enforceRateLimit(await this.limiter.consumeForTeam(principal.teamId), http.getResponse<Response>());
+    const decision = principal.rateLimit ?? (await this.limiter.consumeForTeam(principal.teamId));
+    enforceRateLimit(decision, http.getResponse<Response>());
     return true;
   }
 }

@@ -46,27 +46,52 @@ export class RateLimiterService {
 
   /** Counts one request of `subject` (a team id, or a prefixed key such as a client address). */
   async consume(subject: string, limit: number): Promise<RateLimitDecision> {
-    const now = this.clock.now().getTime();
-    const windowStart = now - (now % WINDOW_MS);
-    const shard = randomInt(RATE_LIMIT_SHARDS);
+    const window = this.currentWindow();
     const [row] = await this.counters.query<{ used: number }>(
-      `WITH hit AS (
-         INSERT INTO rate_limit_windows (subject, window_start, shard, request_count) VALUES ($1, $2, $3, 1)
-         ON CONFLICT (subject, window_start, shard)
-         DO UPDATE SET request_count = rate_limit_windows.request_count + 1
-         RETURNING request_count)
-       SELECT ((SELECT request_count FROM hit) + COALESCE((
-         SELECT sum(request_count) FROM rate_limit_windows
-         WHERE subject = $1 AND window_start = $2 AND shard <> $3), 0))::int AS used`,
-      [subject, new Date(windowStart), shard],
+      `WITH hit AS (${bumpShard('VALUES ($1, $2, $3, 1)')})
+       SELECT ${usedInWindow('$1', '$2', '$3')} AS used`,
+      [subject, window.start, window.shard],
       'aq_rate_limit_hit',
     );
-    const used = Number(row?.used ?? 1);
+    return this.decide(Number(row?.used ?? 1), limit, window);
+  }
+
+  /**
+   * Runs `lookup` (a SELECT yielding at most one row with a `team_id` column, parameters from $1)
+   * and, when it finds a row, counts the request against that team's window in the same
+   * statement: authentication and the rate limit in one round trip.
+   */
+  async lookupCountingTeam<T extends { team_id: string }>(
+    lookup: string,
+    params: unknown[],
+    name: string,
+  ): Promise<(T & { rateLimit: RateLimitDecision }) | undefined> {
+    const window = this.currentWindow();
+    const [start, shard] = [`$${params.length + 1}`, `$${params.length + 2}`];
+    const [row] = await this.counters.query<T & { used: number }>(
+      `WITH found AS (${lookup}),
+       hit AS (${bumpShard(`SELECT found.team_id::text, ${start}, ${shard}, 1 FROM found`)})
+       SELECT found.*, ${usedInWindow('found.team_id::text', start, shard)} AS used FROM found`,
+      [...params, window.start, window.shard],
+      name,
+    );
+    if (!row) return undefined;
+    const { used, ...found } = row;
+    return { ...(found as unknown as T), rateLimit: this.decide(Number(used), this.teamLimit, window) };
+  }
+
+  private currentWindow(): { now: number; start: Date; shard: number } {
+    const now = this.clock.now().getTime();
+    return { now, start: new Date(now - (now % WINDOW_MS)), shard: randomInt(RATE_LIMIT_SHARDS) };
+  }
+
+  private decide(used: number, limit: number, window: { now: number; start: Date }): RateLimitDecision {
+    const end = window.start.getTime() + WINDOW_MS;
     return {
       limit,
       remaining: Math.max(0, limit - used),
-      resetAt: Math.ceil((windowStart + WINDOW_MS) / 1000),
-      retryAfterSeconds: Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000)),
+      resetAt: Math.ceil(end / 1000),
+      retryAfterSeconds: Math.max(1, Math.ceil((end - window.now) / 1000)),
       allowed: used <= limit,
     };
   }
@@ -77,4 +102,19 @@ export class RateLimiterService {
       new Date(this.clock.now().getTime() - 2 * WINDOW_MS),
     ]);
   }
+}
+
+/** Adds one to a shard row of the window (rows from `source`), returning its new count. */
+function bumpShard(source: string): string {
+  return `INSERT INTO rate_limit_windows (subject, window_start, shard, request_count) ${source}
+    ON CONFLICT (subject, window_start, shard)
+    DO UPDATE SET request_count = rate_limit_windows.request_count + 1
+    RETURNING request_count`;
+}
+
+/** This shard's new count plus the other shards' counts of the window. */
+function usedInWindow(subject: string, start: string, shard: string): string {
+  return `((SELECT request_count FROM hit) + COALESCE((
+    SELECT sum(request_count) FROM rate_limit_windows
+    WHERE subject = ${subject} AND window_start = ${start} AND shard <> ${shard}), 0))::int`;
 }
