@@ -34,8 +34,7 @@ export class EgressService implements OnApplicationShutdown {
 
   async send(outbound: OutboundRequest): Promise<OutboundResponse> {
     const started = performance.now();
-    const deadline = AbortSignal.timeout(outbound.timeoutMs);
-    const signal = outbound.signal ? AbortSignal.any([deadline, outbound.signal]) : deadline;
+    const { signal, timedOut, release } = attemptSignal(outbound.timeoutMs, outbound.signal);
     let hop: Hop = {
       method: outbound.method,
       url: new URL(outbound.url),
@@ -77,7 +76,9 @@ export class EgressService implements OnApplicationShutdown {
         hop = next;
       }
     } catch (error) {
-      throw classify(error, deadline, outbound);
+      throw classify(error, timedOut(), outbound);
+    } finally {
+      release();
     }
   }
 
@@ -149,12 +150,39 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return flat;
 }
 
-function classify(error: unknown, deadline: AbortSignal, outbound: OutboundRequest): OutboundFailure {
+/**
+ * One AbortController per attempt, aborted by its own timer or by the caller's signal. Cheaper
+ * than AbortSignal.timeout() + AbortSignal.any(), which cost a measurable share of each call.
+ */
+function attemptSignal(
+  timeoutMs: number,
+  outer: AbortSignal | undefined,
+): { signal: AbortSignal; timedOut: () => boolean; release: () => void } {
+  const controller = new AbortController();
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+    controller.abort();
+  }, timeoutMs);
+  const forward = () => controller.abort();
+  if (outer?.aborted) controller.abort();
+  else outer?.addEventListener('abort', forward, { once: true });
+  return {
+    signal: controller.signal,
+    timedOut: () => expired,
+    release: () => {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', forward);
+    },
+  };
+}
+
+function classify(error: unknown, timedOut: boolean, outbound: OutboundRequest): OutboundFailure {
   const blocked = findBlocked(error);
   if (blocked) return new OutboundFailure('blocked', `Blocked: ${blocked.message}`);
   if (outbound.signal?.aborted) return new OutboundFailure('aborted', 'Attempt aborted by shutdown');
   const code = (error as { code?: string }).code;
-  if (deadline.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+  if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return new OutboundFailure('timeout', `Timeout: no complete response within ${outbound.timeoutMs / 1000}s`);
   }
   return new OutboundFailure('network', `Network error: ${describe(error)}`);
