@@ -7,12 +7,14 @@ import type { AppConfiguration } from '../config/configuration.js';
 
 export const TASK_STATUS_CHANNEL = 'aq_task_status';
 export const TASK_DUE_CHANNEL = 'aq_task_due';
-const CHANNELS = [TASK_STATUS_CHANNEL, TASK_DUE_CHANNEL];
 const RECONNECT_DELAY_MS = 1000;
 
 /**
  * One LISTEN connection per process, fanned out in memory: long-polls and idle workers wait on
  * an event instead of querying. On PGlite the same notifications arrive through its own listen().
+ * A process listens only to what its roles use: status changes for the API's long-polls, due
+ * tasks for the worker. A worker that listened to status changes would receive (and PostgreSQL
+ * would deliver) one notification per claim and per completion batch for nothing.
  */
 @Injectable()
 export class NotificationListener implements OnModuleInit, OnApplicationShutdown {
@@ -21,9 +23,14 @@ export class NotificationListener implements OnModuleInit, OnApplicationShutdown
   private client: pg.Client | null = null;
   private unlistenPglite: (() => Promise<void>)[] = [];
   private stopped = false;
+  private readonly channels: string[];
 
   constructor(private readonly config: ConfigService<AppConfiguration, true>) {
     this.events.setMaxListeners(0);
+    this.channels = [
+      ...(config.get('http', { infer: true }).apiEnabled ? [TASK_STATUS_CHANNEL] : []),
+      ...(config.get('executor', { infer: true }).enabled ? [TASK_DUE_CHANNEL] : []),
+    ];
   }
 
   on(channel: string, handler: (payload: string) => void): () => void {
@@ -38,7 +45,7 @@ export class NotificationListener implements OnModuleInit, OnApplicationShutdown
       return;
     }
     const pglite = await getPGliteInstance();
-    for (const channel of CHANNELS) {
+    for (const channel of this.channels) {
       this.unlistenPglite.push(await pglite.listen(channel, (payload) => this.events.emit(channel, payload)));
     }
   }
@@ -58,7 +65,7 @@ export class NotificationListener implements OnModuleInit, OnApplicationShutdown
       this.reconnectLater(url);
     });
     await client.connect();
-    for (const channel of CHANNELS) await client.query(`LISTEN ${channel}`);
+    for (const channel of this.channels) await client.query(`LISTEN ${channel}`);
     this.client = client;
   }
 
