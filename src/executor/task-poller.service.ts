@@ -43,7 +43,7 @@ export class TaskPoller {
   async poll({ task, sealedTokens }: ClaimedTask, signal: AbortSignal): Promise<AttemptOutcome> {
     const startedAt = this.clock.now();
     const config = task.pollConfig as PollConfig;
-    const submit = task.result as CallResult;
+    const submit = task.result as CallResult | null;
     let secrets = new Map<string, Buffer>();
     try {
       const statusUrl = buildUrl(config.urlTemplate, submit);
@@ -148,7 +148,10 @@ export class TaskPoller {
   }
 }
 
-function buildUrl(template: string, submit: CallResult): string {
+function buildUrl(template: string, submit: CallResult | null): string {
+  if (!submit || typeof submit.body !== 'string') {
+    throw new TemplateError('The task has no submit response to build the status URL from');
+  }
   const url = expandTemplate(template, submit);
   const problem = urlProblem('The status URL', url);
   if (problem) throw new TemplateError(`${problem} (built from the submit response: ${url.slice(0, 200)})`);
