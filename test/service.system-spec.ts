@@ -193,5 +193,40 @@ describe('Service process (system)', () => {
         await worker.kill('SIGTERM');
       }
     }, 60_000);
+
+    it('should finish the requests in flight and exit on SIGTERM under keep-alive load', async () => {
+      const env = { ...database.env, VAULT_KEYS: randomVaultKey(), WORKER_ENABLED: 'false', LOG_LEVEL: 'warn' };
+      const team = await runNode('cli.js', ['teams', 'create', '--name', 'drain'], env);
+      const { apiKey } = JSON.parse(team.stdout) as { apiKey: string };
+      const api = await startService(env);
+      const outcomes = new Map<string, number>();
+      let running = true;
+      const lane = async () => {
+        while (running) {
+          try {
+            const response = await fetch(`${api.url}/v1/tasks`, {
+              method: 'POST',
+              headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
+              body: '{"targetUrl":"https://example.com/drain"}',
+            });
+            await response.text();
+            outcomes.set(String(response.status), (outcomes.get(String(response.status)) ?? 0) + 1);
+          } catch {
+            // Refused or reset once the server stops accepting: the client retries elsewhere.
+            outcomes.set('connection error', (outcomes.get('connection error') ?? 0) + 1);
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+        }
+      };
+      const lanes = Array.from({ length: 16 }, lane);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const stoppedAt = Date.now();
+      expect(await api.kill('SIGTERM')).toBe('SIGTERM');
+      expect(Date.now() - stoppedAt).toBeLessThan(15_000);
+      running = false;
+      await Promise.all(lanes);
+      expect(outcomes.get('201')).toBeGreaterThan(0);
+      expect([...outcomes.keys()].filter((key) => /^\d+$/.test(key) && key !== '201')).toEqual([]);
+    }, 60_000);
   });
 });
