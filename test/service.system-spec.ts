@@ -195,7 +195,9 @@ describe('Service process (system)', () => {
     }, 60_000);
 
     it('should finish the requests in flight and exit on SIGTERM under keep-alive load', async () => {
-      const env = { ...database.env, VAULT_KEYS: randomVaultKey(), WORKER_ENABLED: 'false', LOG_LEVEL: 'warn' };
+      // A database of its own: the tests above leave vault rows under keys this one does not have.
+      const own = await createTestDatabase();
+      const env = { ...own.env, VAULT_KEYS: randomVaultKey(), WORKER_ENABLED: 'false', LOG_LEVEL: 'warn' };
       const team = await runNode('cli.js', ['teams', 'create', '--name', 'drain'], env);
       const { apiKey } = JSON.parse(team.stdout) as { apiKey: string };
       const api = await startService(env);
@@ -227,6 +229,7 @@ describe('Service process (system)', () => {
       await Promise.all(lanes);
       expect(outcomes.get('201')).toBeGreaterThan(0);
       expect([...outcomes.keys()].filter((key) => /^\d+$/.test(key) && key !== '201')).toEqual([]);
+      await own.drop();
     }, 60_000);
   });
 });
