@@ -377,7 +377,11 @@ describe('Tasks API (e2e)', () => {
       const store = new TaskLeaseStore(sut.db, sut.app.get(AsyncCommitPool));
       await create({ targetUrl: 'https://example.com/fenced' }).expect(201);
       const [claimed] = await store.claim(randomUUID(), 1);
-      expect(claimed.task.status).toBe('processing');
+      expect(claimed.kind).toBe('call');
+      const [{ status }] = await sut.db.query<{ status: string }[]>('SELECT status FROM tasks WHERE id = $1', [
+        claimed.task.id,
+      ]);
+      expect(status).toBe('processing');
       // The lease expired and another worker claimed the task again: the token moved on.
       await sut.db.query(`UPDATE tasks SET lease_token = lease_token + 1 WHERE id = $1`, [claimed.task.id]);
       const now = new Date();

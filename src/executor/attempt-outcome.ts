@@ -1,6 +1,6 @@
-import type { CallResult, Task } from '../tasks/entities/task.entity.js';
+import type { CallResult } from '../tasks/entities/task.entity.js';
 import { statusText } from './egress.service.js';
-import type { AttemptOutcome } from './task-lease.store.js';
+import type { AttemptOutcome, TaskToRun } from './task-lease.store.js';
 import { OutboundFailure, type OutboundResponse } from './outbound.types.js';
 import { backoffSeconds } from './retry-policy.js';
 import { statusAfterSubmit, waitLimitSeconds } from '../waiting/waiting-mode.js';
@@ -8,7 +8,7 @@ import { statusAfterSubmit, waitLimitSeconds } from '../waiting/waiting-mode.js'
 export type AttemptLabel = 'completed' | 'retried' | 'failed';
 
 interface AttemptFacts {
-  task: Task;
+  task: TaskToRun;
   startedAt: Date;
   finishedAt: Date;
 }

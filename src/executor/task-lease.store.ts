@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AsyncCommitPool } from '../database/async-commit-pool.service.js';
 import { queryRows } from '../database/sql.js';
-import { Task, type TaskResult } from '../tasks/entities/task.entity.js';
+import type { Task, TaskResult } from '../tasks/entities/task.entity.js';
 import {
   sealedTokensOfTask,
   sealedWebhookSecretOfTask,
@@ -17,10 +17,39 @@ import type { TaskStatus } from '../tasks/task-status.js';
 export const LEASE_MS = 15_000;
 export const LEASE_RENEW_MS = 5_000;
 
+/**
+ * What a worker needs to make a call or a status check, and all a claim returns: the other
+ * columns (timestamps, webhook state, secrets' hashes) would be parsed for every task for nothing.
+ */
+export const CLAIMED_TASK_FIELDS = [
+  'id',
+  'teamId',
+  'targetUrl',
+  'method',
+  'headers',
+  'body',
+  'timeoutSeconds',
+  'maxWaitSeconds',
+  'maxRetries',
+  'retryBackoff',
+  'priority',
+  'onCompleteUrl',
+  'retryCount',
+  'attemptCount',
+  'result',
+  'runAt',
+  'leaseToken',
+  'waitForSignal',
+  'callbackId',
+  'pollConfig',
+] as const satisfies readonly (keyof Task)[];
+
+export type TaskToRun = Pick<Task, (typeof CLAIMED_TASK_FIELDS)[number]>;
+
 export interface ClaimedTask {
   /** `call`: an attempt of the task's own request. `poll`: a status check of a polling task. */
   kind: 'call' | 'poll';
-  task: Task;
+  task: TaskToRun;
   /** Envelopes of the active vault tokens its headers reference (missing = revoked). */
   sealedTokens: SealedToken[];
   sealedWebhookSecret: SealedEnvelope | null;
@@ -54,12 +83,14 @@ export interface AttemptOutcome {
 @Injectable()
 export class TaskLeaseStore {
   private readonly records: TaskRecords;
+  private readonly claimedColumns: string;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly asyncCommits: AsyncCommitPool,
   ) {
     this.records = new TaskRecords(db);
+    this.claimedColumns = this.records.columnsOf(CLAIMED_TASK_FIELDS);
   }
 
   /**
@@ -90,7 +121,7 @@ export class TaskLeaseStore {
          attempt_count = CASE WHEN due.status = 'polling' THEN t.attempt_count ELSE t.attempt_count + 1 END,
          started_at = COALESCE(t.started_at, now())
        FROM due WHERE t.id = due.id
-       RETURNING ${this.records.columns}, due.status = 'polling' AS "isPoll",
+       RETURNING ${this.claimedColumns}, due.status = 'polling' AS "isPoll",
          ${sealedTokensOfTask('t')} AS "sealedTokens", ${sealedWebhookSecretOfTask('t')} AS "sealedWebhookSecret"`,
       [owner, limit, LEASE_MS / 1000],
       'aq_claim',
@@ -98,7 +129,7 @@ export class TaskLeaseStore {
     return rows
       .map(({ isPoll, sealedTokens, sealedWebhookSecret, ...columns }) => ({
         kind: isPoll ? ('poll' as const) : ('call' as const),
-        task: Object.assign(new Task(), columns),
+        task: columns as unknown as TaskToRun,
         sealedTokens: sealedTokens as SealedToken[],
         sealedWebhookSecret: sealedWebhookSecret as SealedEnvelope | null,
       }))

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { urlProblem } from '../common/net/target-url.js';
 import { Clock } from '../common/time/clock.js';
 import type { AppConfiguration } from '../config/configuration.js';
-import type { CallResult, Task, TaskResult } from '../tasks/entities/task.entity.js';
+import type { CallResult, TaskResult } from '../tasks/entities/task.entity.js';
 import type { TaskStatus } from '../tasks/task-status.js';
 import { vaultReferences } from '../tasks/validation/header-rules.js';
 import { callbackUrlOf, fillCallbackUrl } from '../waiting/callback-url.js';
@@ -15,7 +15,7 @@ import { EgressService } from './egress.service.js';
 import { OutboundFailure } from './outbound.types.js';
 import { judgeResultResponse, judgeStatusResponse, type StatusVerdict } from './status-verdict.js';
 import { credentialHeaderNames, resolveTaskHeaders } from './task-headers.js';
-import type { AttemptOutcome, ClaimedTask } from './task-lease.store.js';
+import type { AttemptOutcome, ClaimedTask, TaskToRun } from './task-lease.store.js';
 import { USER_AGENT } from './user-agent.js';
 
 /** Status responses are read further than stored results, so a large final response still parses. */
@@ -96,7 +96,7 @@ export class TaskPoller {
    * the provider's response, and must not be able to send a key elsewhere.
    */
   private headersFor(
-    task: Task,
+    task: TaskToRun,
     config: PollConfig,
     url: string,
     secrets: ReadonlyMap<string, Buffer>,
@@ -118,7 +118,7 @@ export class TaskPoller {
     return headers;
   }
 
-  private outcomeOf(task: Task, verdict: StatusVerdict, startedAt: Date): AttemptOutcome {
+  private outcomeOf(task: TaskToRun, verdict: StatusVerdict, startedAt: Date): AttemptOutcome {
     const finishedAt = this.clock.now();
     const end = (status: TaskStatus, result: TaskResult | undefined, error: string | null): AttemptOutcome => ({
       taskId: task.id,

@@ -10,9 +10,18 @@ export class TaskRecords {
   readonly columns: string;
 
   constructor(private readonly db: DataSource) {
-    this.columns = db
-      .getMetadata(Task)
-      .columns.map((column) => `t.${column.databaseName} AS "${column.propertyName}"`)
+    this.columns = this.columnsOf(db.getMetadata(Task).columns.map((column) => column.propertyName as keyof Task));
+  }
+
+  /** The select list of just these properties (a hot statement that needs only a few). */
+  columnsOf(properties: readonly (keyof Task)[]): string {
+    const metadata = this.db.getMetadata(Task);
+    return properties
+      .map((property) => {
+        const column = metadata.findColumnWithPropertyName(property);
+        if (!column) throw new Error(`Task has no column for ${property}`);
+        return `t.${column.databaseName} AS "${property}"`;
+      })
       .join(', ');
   }
 
