@@ -66,6 +66,26 @@ describe('Foundation (e2e)', () => {
     expect(response.text).toContain('asyncqueue_tasks{status="pending"}');
   });
 
+  it('should count unfinished tasks by status in the queue-depth gauge', async () => {
+    const { teamId } = await sut.createTeam('depth');
+    const statuses = ['pending', 'pending', 'delayed', 'processing', 'waiting', 'polling', 'completed'];
+    for (const status of statuses) {
+      await sut.db.query(
+        `INSERT INTO tasks (id, team_id, status, target_url, method, headers, timeout_seconds, max_wait_seconds,
+           max_retries, retry_backoff, priority, created_at, run_at)
+         VALUES (gen_random_uuid(), $1, $2, 'https://example.com', 'POST', '{}', 30, 30, 3, 'linear', 5, now(), now())`,
+        [teamId, status],
+      );
+    }
+    const { text } = await sut.http().get('/metrics').expect(200);
+    const depth = (status: string) =>
+      Number(new RegExp(`asyncqueue_tasks\\{status="${status}"\\} (\\d+)`).exec(text)?.[1]);
+    expect([depth('pending'), depth('delayed'), depth('processing'), depth('waiting'), depth('polling')]).toEqual([
+      2, 1, 1, 1, 1,
+    ]);
+    expect(text).not.toContain('asyncqueue_tasks{status="completed"}');
+  });
+
   it('should publish the OpenAPI document with bearer and X-API-Key schemes', async () => {
     const response = await sut.http().get('/docs-json').expect(200);
     expect(response.body.components.securitySchemes).toMatchObject({

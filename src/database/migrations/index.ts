@@ -2,6 +2,7 @@ import { CreateAuthTables1764230400000 } from './1764230400000-CreateAuthTables.
 import { CreateVaultTables1764230400001 } from './1764230400001-CreateVaultTables.js';
 import { CreateTaskTables1764230400002 } from './1764230400002-CreateTaskTables.js';
 import { AddWaitingTasks1764230400003 } from './1764230400003-AddWaitingTasks.js';
+import { DropOpenStatusIndex1764230400004 } from './1764230400004-DropOpenStatusIndex.js';
 
 /** Listed explicitly: ES modules cannot be globbed by TypeORM at runtime. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateVaultTables1764230400001,
   CreateTaskTables1764230400002,
   AddWaitingTasks1764230400003,
+  DropOpenStatusIndex1764230400004,
 ];
