@@ -1,7 +1,6 @@
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
-import { bearer, startTestApp, type TestApp } from './helpers/test-app.js';
+import { bearer, startServingTestApp, type TestApp } from './helpers/test-app.js';
 import { FakeFal, FakeReplicate } from './helpers/fake-providers.js';
-import { freePort } from './helpers/service-process.js';
 import { SinkServer, waitFor } from './helpers/sink-server.js';
 
 interface TaskBody {
@@ -28,14 +27,7 @@ describe('Polling tasks and provider templates (e2e)', () => {
     database = await createTestDatabase();
     fal = await FakeFal.start();
     replicate = await FakeReplicate.start();
-    const port = await freePort();
-    sut = await startTestApp(database, {
-      WORKER_ENABLED: 'true',
-      ALLOWED_PRIVATE_TARGETS: '127.0.0.1/32',
-      EXECUTOR_POLL_INTERVAL_MS: '100',
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    });
-    await sut.app.listen(port, '127.0.0.1');
+    sut = await startServingTestApp(database);
     team = await sut.createTeam('polling');
     const token = await sut
       .http()

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
-import { bearer, startTestApp, type TestApp } from './helpers/test-app.js';
-import { freePort } from './helpers/service-process.js';
+import { bearer, startServingTestApp, type TestApp } from './helpers/test-app.js';
 import { SinkServer, waitFor } from './helpers/sink-server.js';
 
 interface TaskBody {
@@ -16,7 +15,7 @@ interface TaskBody {
 /** SPEC §8 signals and callbacks, with the worker running in the app and real HTTP targets. */
 describe('Waiting tasks: signals and callbacks (e2e)', () => {
   let database: TestDatabase;
-  let sut: TestApp;
+  let sut: TestApp & { baseUrl: string };
   let sink: SinkServer;
   let team: { teamId: string; key: string };
   let baseUrl: string;
@@ -24,15 +23,8 @@ describe('Waiting tasks: signals and callbacks (e2e)', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     sink = await SinkServer.start();
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    sut = await startTestApp(database, {
-      WORKER_ENABLED: 'true',
-      ALLOWED_PRIVATE_TARGETS: '127.0.0.1/32',
-      EXECUTOR_POLL_INTERVAL_MS: '100',
-      PUBLIC_BASE_URL: baseUrl,
-    });
-    await sut.app.listen(port, '127.0.0.1');
+    sut = await startServingTestApp(database);
+    baseUrl = sut.baseUrl;
     team = await sut.createTeam('waiting');
   });
 

@@ -13,7 +13,7 @@ import { signatureHeader } from './request-signer.js';
 import type { AttemptOutcome, ClaimedTask } from './task-lease.store.js';
 import { USER_AGENT } from './user-agent.js';
 import { resolveTaskHeaders } from './task-headers.js';
-import { callbackUrlOf, fillCallbackUrl } from '../waiting/callback-url.js';
+import { callbackUrlOfTask, fillCallbackUrl } from '../waiting/callback-url.js';
 
 export interface DispatchContext {
   signal: AbortSignal;
@@ -62,7 +62,7 @@ export class TaskDispatcher {
       throw error;
     }
     try {
-      const callbackUrl = task.callbackId ? callbackUrlOf(this.publicBaseUrl, task.callbackId) : null;
+      const callbackUrl = callbackUrlOfTask(this.publicBaseUrl, task);
       const fill = (text: string) => (callbackUrl ? fillCallbackUrl(text, callbackUrl) : text);
       const body = task.method === 'GET' || task.body === null ? null : fill(task.body);
       const headers = resolveTaskHeaders(task, secrets, callbackUrl);

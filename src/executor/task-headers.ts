@@ -1,5 +1,5 @@
 import type { Task } from '../tasks/entities/task.entity.js';
-import { vaultReferences } from '../tasks/validation/header-rules.js';
+import { VAULT_REFERENCE_PREFIX, vaultReferences } from '../tasks/validation/header-rules.js';
 import { fillCallbackUrl } from '../waiting/callback-url.js';
 import { CREDENTIAL_HEADERS } from './egress.service.js';
 
@@ -12,11 +12,9 @@ export function resolveTaskHeaders(
   secrets: ReadonlyMap<string, Buffer>,
   callbackUrl: string | null,
 ): Record<string, string> {
-  const references = new Map(vaultReferences(task.headers).map((r) => [r.header, r.tokenId]));
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(task.headers)) {
-    const tokenId = references.get(name);
-    if (tokenId !== undefined) headers[name] = (secrets.get(tokenId) as Buffer).toString('utf8');
+    if (value.startsWith(VAULT_REFERENCE_PREFIX)) headers[name] = (secrets.get(value) as Buffer).toString('utf8');
     else headers[name] = callbackUrl ? fillCallbackUrl(value, callbackUrl) : value;
   }
   return headers;

@@ -6,7 +6,7 @@ import type { AppConfiguration } from '../config/configuration.js';
 import type { CallResult, TaskResult } from '../tasks/entities/task.entity.js';
 import type { TaskStatus } from '../tasks/task-status.js';
 import { vaultReferences } from '../tasks/validation/header-rules.js';
-import { callbackUrlOf, fillCallbackUrl } from '../waiting/callback-url.js';
+import { callbackUrlOfTask, fillCallbackUrl } from '../waiting/callback-url.js';
 import type { PollConfig } from '../waiting/poll-config.js';
 import { expandTemplate, TemplateError } from '../waiting/submit-response-template.js';
 import { VaultError } from '../vault/vault.errors.js';
@@ -57,14 +57,15 @@ export class TaskPoller {
             )
           : secrets;
       }
+      const forwarded = config.forwardAuth ? this.forwardedHeaders(task, secrets) : null;
       const fetch = (url: string) =>
         this.egress.send({
           method: 'GET',
           url,
-          headers: this.headersFor(task, config, url, secrets),
+          headers: statusCheckHeaders(task, url, forwarded),
           body: null,
           timeoutMs: task.timeoutSeconds * 1000,
-          sensitiveHeaders: [...credentialHeaderNames(task)],
+          sensitiveHeaders: forwarded ? [...forwarded.credentials] : [],
           signal,
           maxBodyBytes: STATUS_BODY_LIMIT,
         });
@@ -90,32 +91,14 @@ export class TaskPoller {
     }
   }
 
-  /**
-   * With forwardAuth the task's own headers go along, but credentials (vault references,
-   * Authorization, Cookie) only to the origin the task itself called: the status URL comes from
-   * the provider's response, and must not be able to send a key elsewhere.
-   */
-  private headersFor(
-    task: TaskToRun,
-    config: PollConfig,
-    url: string,
-    secrets: ReadonlyMap<string, Buffer>,
-  ): Record<string, string> {
-    const headers: Record<string, string> = {};
-    if (config.forwardAuth) {
-      const callbackUrl = task.callbackId ? callbackUrlOf(this.publicBaseUrl, task.callbackId) : null;
-      const sameOrigin = new URL(url).origin === originOf(task.targetUrl, callbackUrl);
-      const credentials = credentialHeaderNames(task);
-      for (const [name, value] of Object.entries(resolveTaskHeaders(task, secrets, callbackUrl))) {
-        const lower = name.toLowerCase();
-        if (lower === 'content-type') continue;
-        if (sameOrigin || !credentials.has(lower)) headers[name] = value;
-      }
-    }
-    if (!Object.keys(headers).some((name) => name.toLowerCase() === 'accept')) headers.Accept = 'application/json';
-    headers['User-Agent'] = USER_AGENT;
-    headers['X-AsyncQueue-Task-Id'] = task.id;
-    return headers;
+  /** The task's own headers as they would go on the wire, resolved once per status check. */
+  private forwardedHeaders(task: TaskToRun, secrets: ReadonlyMap<string, Buffer>): ForwardedHeaders {
+    const callbackUrl = callbackUrlOfTask(this.publicBaseUrl, task);
+    return {
+      headers: resolveTaskHeaders(task, secrets, callbackUrl),
+      credentials: credentialHeaderNames(task),
+      origin: new URL(callbackUrl ? fillCallbackUrl(task.targetUrl, callbackUrl) : task.targetUrl).origin,
+    };
   }
 
   private outcomeOf(task: TaskToRun, verdict: StatusVerdict, startedAt: Date): AttemptOutcome {
@@ -158,6 +141,31 @@ function buildUrl(template: string, submit: CallResult | null): string {
   return url;
 }
 
-function originOf(targetUrl: string, callbackUrl: string | null): string {
-  return new URL(callbackUrl ? fillCallbackUrl(targetUrl, callbackUrl) : targetUrl).origin;
+interface ForwardedHeaders {
+  headers: Record<string, string>;
+  /** Lower-case names of the headers that may carry a credential. */
+  credentials: Set<string>;
+  /** The origin the task itself called. */
+  origin: string;
+}
+
+/**
+ * With forwardAuth the task's own headers go along, but credentials (vault references,
+ * Authorization, Cookie) only to the origin the task itself called: the status URL comes from the
+ * provider's response, and must not be able to send a key elsewhere.
+ */
+function statusCheckHeaders(task: TaskToRun, url: string, forwarded: ForwardedHeaders | null): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (forwarded) {
+    const sameOrigin = new URL(url).origin === forwarded.origin;
+    for (const [name, value] of Object.entries(forwarded.headers)) {
+      const lower = name.toLowerCase();
+      if (lower === 'content-type') continue;
+      if (sameOrigin || !forwarded.credentials.has(lower)) headers[name] = value;
+    }
+  }
+  if (!Object.keys(headers).some((name) => name.toLowerCase() === 'accept')) headers.Accept = 'application/json';
+  headers['User-Agent'] = USER_AGENT;
+  headers['X-AsyncQueue-Task-Id'] = task.id;
+  return headers;
 }

@@ -17,6 +17,11 @@ export function callbackUrlOf(publicBaseUrl: string, callbackId: string): string
   return `${publicBaseUrl.replace(/\/+$/, '')}/v1/callbacks/${callbackId}`;
 }
 
+/** The URL a task's placeholder stands for, or null when the task has no callback. */
+export function callbackUrlOfTask(publicBaseUrl: string, task: { callbackId: string | null }): string | null {
+  return task.callbackId ? callbackUrlOf(publicBaseUrl, task.callbackId) : null;
+}
+
 export function mentionsCallbackUrl(fields: {
   targetUrl: string;
   headers: Record<string, string>;

@@ -8,6 +8,7 @@ import { configureApp } from '../../src/app.setup.js';
 import { AppModule } from '../../src/app.module.js';
 import { TeamsService } from '../../src/auth/teams.service.js';
 import { buildConfiguration } from '../../src/config/configuration.js';
+import { freePort } from './service-process.js';
 import type { TestDatabase } from './test-database.js';
 
 export interface TestApp {
@@ -60,6 +61,23 @@ export async function startTestApp(database: TestDatabase, env: Record<string, s
     },
     close: () => app.close(),
   };
+}
+
+/**
+ * A test app with the worker on, listening on a real loopback port that PUBLIC_BASE_URL names, so
+ * local providers can call its callback URLs and local targets are allowed.
+ */
+export async function startServingTestApp(database: TestDatabase): Promise<TestApp & { baseUrl: string }> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const sut = await startTestApp(database, {
+    WORKER_ENABLED: 'true',
+    ALLOWED_PRIVATE_TARGETS: '127.0.0.1/32',
+    EXECUTOR_POLL_INTERVAL_MS: '100',
+    PUBLIC_BASE_URL: baseUrl,
+  });
+  await sut.app.listen(port, '127.0.0.1');
+  return { ...sut, baseUrl };
 }
 
 export function bearer(key: string): Record<string, string> {
