@@ -20,6 +20,11 @@ createServer((request, response) => {
     response.end(JSON.stringify({ total, distinct: calls.size, duplicates, firstAt, lastAt, arrivals }));
     return;
   }
+  if (request.method === 'GET' && request.url === '/count') {
+    response.setHeader('Content-Type', 'application/json');
+    response.end(JSON.stringify({ total, distinct: calls.size }));
+    return;
+  }
   if (request.method === 'POST' && request.url === '/reset') {
     calls = new Map();
     firstAt = lastAt = total = 0;

@@ -1,6 +1,7 @@
 import { AsyncCommitPool } from '../src/database/async-commit-pool.service.js';
 import { randomUUID } from 'node:crypto';
 import { TaskLeaseStore } from '../src/executor/task-lease.store.js';
+import { NotificationListener, TASK_STATUS_CHANNEL } from '../src/database/notification-listener.service.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { bearer, startTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -359,6 +360,45 @@ describe('Tasks API (e2e)', () => {
       expect(response.body.task.status).toBe('processing');
       expect(Date.now() - started).toBeGreaterThanOrEqual(400);
       expect(Date.now() - started).toBeLessThan(5000);
+    });
+
+    it('should announce status changes only of tasks someone waits for, and drop the watch afterwards', async () => {
+      const announced: string[] = [];
+      const unsubscribe = sut.app
+        .get(NotificationListener)
+        .on(TASK_STATUS_CHANNEL, (ids) => announced.push(...ids.split(',')));
+      try {
+        const unwatched = (await create({ targetUrl: 'https://example.com' }).expect(201)).body.task.id as string;
+        const watched = (await create({ targetUrl: 'https://example.com' }).expect(201)).body.task.id as string;
+        await sut.db.query(`UPDATE tasks SET status = 'processing' WHERE id = $1`, [unwatched]);
+        const waiting = sut.http().get(`/v1/tasks/${watched}?wait=10`).set(bearer(teamA.key));
+        setTimeout(() => void sut.db.query(`UPDATE tasks SET status = 'processing' WHERE id = $1`, [watched]), 500);
+        expect((await waiting.expect(200)).body.task.status).toBe('processing');
+        expect(announced).toContain(watched);
+        expect(announced).not.toContain(unwatched);
+        const watches = await sut.db.query<{ n: number }[]>(
+          'SELECT count(*)::int AS n FROM task_watches WHERE task_id = $1',
+          [watched],
+        );
+        expect(watches[0].n).toBe(0);
+      } finally {
+        unsubscribe();
+      }
+    });
+
+    it('should still see a change whose announcement never came, within a couple of seconds', async () => {
+      const id = (await create({ targetUrl: 'https://example.com' }).expect(201)).body.task.id as string;
+      const started = Date.now();
+      const waiting = sut.http().get(`/v1/tasks/${id}?wait=20`).set(bearer(teamA.key));
+      setTimeout(() => {
+        // Without its watch the change is not announced: only the periodic re-read can see it.
+        void sut.db
+          .query(`DELETE FROM task_watches WHERE task_id = $1`, [id])
+          .then(() => sut.db.query(`UPDATE tasks SET status = 'processing' WHERE id = $1`, [id]));
+      }, 500);
+      const response = await waiting.expect(200);
+      expect(response.body.task.status).toBe('processing');
+      expect(Date.now() - started).toBeLessThan(4000);
     });
 
     it('should return after the wait when nothing changes, and refuse wait > 25', async () => {

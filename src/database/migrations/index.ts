@@ -3,6 +3,7 @@ import { CreateVaultTables1764230400001 } from './1764230400001-CreateVaultTable
 import { CreateTaskTables1764230400002 } from './1764230400002-CreateTaskTables.js';
 import { AddWaitingTasks1764230400003 } from './1764230400003-AddWaitingTasks.js';
 import { DropOpenStatusIndex1764230400004 } from './1764230400004-DropOpenStatusIndex.js';
+import { NotifyWatchedTasksOnly1764230400005 } from './1764230400005-NotifyWatchedTasksOnly.js';
 
 /** Listed explicitly: ES modules cannot be globbed by TypeORM at runtime. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   CreateTaskTables1764230400002,
   AddWaitingTasks1764230400003,
   DropOpenStatusIndex1764230400004,
+  NotifyWatchedTasksOnly1764230400005,
 ];
