@@ -76,7 +76,9 @@ describe('EgressService (e2e)', () => {
       response.setHeader('Location', elsewhere.url('/landed?x=1'));
       response.end('moved');
     };
-    elsewhere.handler = (_call, response) => response.end('here');
+    elsewhere.handler = (_call, response) => {
+      response.end('here');
+    };
     const response = await send({
       headers: { Authorization: 'Bearer canary-secret', 'X-Api-Key': 'canary-key', 'X-Trace': 't1' },
       sensitiveHeaders: ['X-Api-Key'],

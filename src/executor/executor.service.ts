@@ -26,7 +26,10 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   private readonly concurrency: number;
   private readonly pollIntervalMs: number;
   private readonly shutdownGraceMs: number;
-  private readonly inFlight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  /** One signal for every call in flight: shutdown aborts them all at once, and only then. */
+  private readonly shutdownAbort = new AbortController();
+  private readonly debugLogs: boolean;
   /** Claimed, not started yet: each starts as soon as a slot frees. */
   private readonly ready: ClaimedTask[] = [];
   private readonly prefetch: number;
@@ -61,6 +64,9 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     this.claimBatchThreshold = Math.max(1, Math.floor(this.concurrency / 2));
     this.prefetch = this.concurrency;
     this.completions = new CompletionBatcher(store);
+    // Checked here rather than left to the logger: two debug lines per task cost more than the
+    // rest of the bookkeeping around a call when nothing is written.
+    this.debugLogs = ['debug', 'trace'].includes(config.get('logging', { infer: true }).level);
   }
 
   onApplicationBootstrap(): void {
@@ -91,7 +97,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     this.ready.length = 0;
     const drained = await this.waitForInFlight(this.shutdownGraceMs);
     if (!drained) {
-      for (const { abort } of this.inFlight.values()) abort.abort();
+      this.shutdownAbort.abort();
       await this.waitForInFlight(5_000);
     }
     await this.completions.flush();
@@ -150,13 +156,12 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   private startReady(): void {
     while (this.running && this.inFlight.size < this.concurrency && this.ready.length > 0) {
       const entry = this.ready.shift() as ClaimedTask;
-      const abort = new AbortController();
-      const promise = this.execute(entry, abort.signal).finally(() => {
+      const promise = this.execute(entry, this.shutdownAbort.signal).finally(() => {
         this.inFlight.delete(entry.task.id);
         this.startReady();
         this.requestWake();
       });
-      this.inFlight.set(entry.task.id, { promise, abort });
+      this.inFlight.set(entry.task.id, promise);
     }
   }
 
@@ -193,7 +198,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
 
   private call(claimed: ClaimedTask, signal: AbortSignal): Promise<AttemptOutcome> {
     const { task } = claimed;
-    this.logger.debug(`Dispatching task ${task.id}, attempt ${task.attemptCount}`);
+    if (this.debugLogs) this.logger.debug(`Dispatching task ${task.id}, attempt ${task.attemptCount}`);
     return this.dispatcher.dispatch(claimed, {
       signal,
       onCallStart: () => this.metrics.dispatchLatency.observe(Math.max(0, Date.now() - task.runAt.getTime()) / 1000),
@@ -201,7 +206,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private checkStatus(claimed: ClaimedTask, signal: AbortSignal): Promise<AttemptOutcome> {
-    this.logger.debug(`Checking the provider status of task ${claimed.task.id}`);
+    if (this.debugLogs) this.logger.debug(`Checking the provider status of task ${claimed.task.id}`);
     this.metrics.statusChecks.inc();
     return this.poller.poll(claimed, signal);
   }
@@ -258,7 +263,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     if (this.inFlight.size === 0) return true;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-    const all = Promise.all([...this.inFlight.values()].map((entry) => entry.promise)).then(() => true as const);
+    const all = Promise.all(this.inFlight.values()).then(() => true as const);
     const drained = await Promise.race([all, timeout]);
     clearTimeout(timer);
     return drained;
