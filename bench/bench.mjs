@@ -44,6 +44,37 @@ async function targetStats() {
   return (await fetch(`http://127.0.0.1:${TARGET_PORT}/stats`)).json();
 }
 
+async function targetCalls() {
+  return (await (await fetch(`http://127.0.0.1:${TARGET_PORT}/count`)).json()).total;
+}
+
+/**
+ * Warms the target up (its JIT, its sockets) before the first contender, so whoever drains first
+ * does not pay for a cold target.
+ */
+async function warmTarget(calls = 20_000) {
+  let next = 0;
+  const lane = async () => {
+    while (next < calls) {
+      next += 1;
+      const response = await fetch(TARGET_URL, { method: 'POST', body: '{"warm":true}', headers: { 'Content-Type': 'application/json' } });
+      await response.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, lane));
+  await resetTarget();
+}
+
+/**
+ * Waits for a drain to end: first for the target to have seen every call (a cheap HTTP request),
+ * then for the contender's table to show nothing left. Counting the table every few milliseconds
+ * all through the drain would load the database the contenders share and measure the probe.
+ */
+async function untilDrained(calls, remainingInDatabase, what) {
+  await until(async () => Math.max(0, calls - (await targetCalls())), `${what} (calls)`);
+  return until(remainingInDatabase, `${what} (completions)`);
+}
+
 async function resetTarget() {
   await fetch(`http://127.0.0.1:${TARGET_PORT}/reset`, { method: 'POST' });
 }
@@ -98,7 +129,7 @@ async function benchAsyncQueue() {
   await resetTarget();
   progress('AsyncQueue drain: starting one worker (default settings)');
   let worker = await startAsyncQueue(env, WORKER_PORT, { API_ENABLED: 'false' });
-  const drainEnd = await until(async () => (await db.query(`SELECT ((SELECT count(*) FROM tasks WHERE status IN ('pending', 'delayed', 'polling')) + (SELECT count(*) FROM tasks WHERE status = 'processing'))::int AS n`)).rows[0].n, 'AsyncQueue drain');
+  const drainEnd = await untilDrained(DRAIN_TASKS, async () => (await db.query(`SELECT ((SELECT count(*) FROM tasks WHERE status IN ('pending', 'delayed', 'polling')) + (SELECT count(*) FROM tasks WHERE status = 'processing'))::int AS n`)).rows[0].n, 'AsyncQueue drain');
   const drainStats = await targetStats();
   const { rows: [drainCheck] } = await db.query(`SELECT count(*)::int AS completed FROM tasks WHERE status = 'completed'`);
   workerRss.push(peakRssMb(worker.pid));
@@ -209,7 +240,7 @@ async function benchCompetitor(name, script, database) {
       : `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'post' AND state <> 'completed'`;
   progress(`${name}: draining`);
   child.send('start');
-  const end = await until(async () => (await db.query(remainingSql)).rows[0].n, `${name} drain`);
+  const end = await untilDrained(DRAIN_TASKS, async () => (await db.query(remainingSql)).rows[0].n, `${name} drain`);
   const stats = await targetStats();
   const rss = peakRssMb(child.pid);
   await db.end();
@@ -245,6 +276,8 @@ async function main() {
   const target = startNode(join(ROOT, 'bench', 'target.mjs'), [String(TARGET_PORT)]);
   await waitForMessage(target, 'ready');
   try {
+    progress('warming the target up');
+    await warmTarget();
     const asyncqueue = await benchAsyncQueue();
     const graphileWorker = await benchCompetitor('graphile-worker', 'graphile-worker.mjs', 'aq_bench_graphile');
     const pgBoss = await benchCompetitor('pg-boss', 'pg-boss.mjs', 'aq_bench_pgboss');
