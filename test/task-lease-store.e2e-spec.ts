@@ -1,5 +1,7 @@
-import { AsyncCommitPool } from '../src/database/async-commit-pool.service.js';
+import { QueueConnections } from '../src/database/queue-connections.service.js';
 import { TaskLeaseStore } from '../src/executor/task-lease.store.js';
+import { claimSql, OUTCOMES_SQL } from '../src/executor/task-lease.sql.js';
+import { testDatabaseKind } from './helpers/test-env.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { bearer, startTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -12,7 +14,7 @@ describe('TaskLeaseStore (e2e)', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     app = await startTestApp(database);
-    sut = new TaskLeaseStore(app.db, app.app.get(AsyncCommitPool));
+    sut = new TaskLeaseStore(app.db, app.app.get(QueueConnections));
     ({ key } = await app.createTeam());
   });
 
@@ -38,5 +40,42 @@ describe('TaskLeaseStore (e2e)', () => {
     expect(wait).toBeLessThanOrEqual(60_000);
     await app.http().post('/v1/tasks').set(bearer(key)).send({ targetUrl: 'https://example.com' }).expect(201);
     expect(await sut.msUntilNextDue()).toBe(0);
+  });
+
+  // The embedded database has a single connection and no planner settings of its own.
+  const onServer = testDatabaseKind() === 'postgres' ? describe : describe.skip;
+
+  onServer('on a table PostgreSQL has no statistics for yet (a fresh burst of tasks)', () => {
+    const planOf = async (run: (sql: string) => Promise<{ 'QUERY PLAN': string }[]>, sql: string) =>
+      (await run(`EXPLAIN ${sql}`)).map((row) => row['QUERY PLAN']).join('\n');
+
+    beforeAll(async () => {
+      const [{ id: teamId }] = await app.db.query<{ id: string }[]>('SELECT id FROM teams LIMIT 1');
+      await app.db.query(
+        `INSERT INTO tasks (id, team_id, status, target_url, method, headers, body, timeout_seconds,
+           max_wait_seconds, max_retries, retry_backoff, priority, created_at, run_at)
+         SELECT gen_random_uuid(), $1, 'pending', 'https://example.com', 'POST', '{}', '{}', 30, 30, 3,
+           'exponential', 5, now(), now() - make_interval(secs => g)
+         FROM generate_series(1, 3000) g`,
+        [teamId],
+      );
+    });
+
+    it('should claim in index order instead of sorting every runnable task', async () => {
+      const connections = app.app.get(QueueConnections);
+      const plan = await planOf(
+        (sql) => connections.claim(sql, ['00000000-0000-0000-0000-000000000001', 15], 'test_explain_claim'),
+        claimSql('t.id', 24),
+      );
+      expect(plan).toContain('Index Scan using ix_tasks_runnable');
+      expect(plan).not.toMatch(/Sort|Seq Scan on tasks|Bitmap Heap Scan on tasks/);
+    });
+
+    it('should find the task of each outcome through the primary key instead of scanning the table', async () => {
+      const connections = app.app.get(QueueConnections);
+      const plan = await planOf((sql) => connections.writeOutcomes(sql, ['[]'], 'test_explain_outcomes'), OUTCOMES_SQL);
+      expect(plan).toContain('Index Scan using tasks_pkey on tasks t');
+      expect(plan).not.toMatch(/Seq Scan on tasks|Hash Join/);
+    });
   });
 });

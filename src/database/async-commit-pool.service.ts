@@ -8,9 +8,9 @@ import { queryRows } from './sql.js';
 
 /**
  * Connections with PostgreSQL's asynchronous commit (`synchronous_commit = off`), for writes whose
- * loss in a database crash is harmless: rate-limit counters, and task claims (a lost claim only
- * means the task runs again). Their commit does not wait for the WAL flush. Nothing that a client
- * was promised (tasks, outcomes, keys, secrets) may be written here.
+ * loss in a database crash is harmless: rate-limit counters. Their commit does not wait for the
+ * WAL flush. Nothing that a client was promised (tasks, outcomes, keys, secrets) may be written
+ * here. (Task claims have their own such connection: QueueConnections.)
  * On the embedded database there is only one connection, so this is the ordinary one.
  */
 @Injectable()

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfiguration } from '../config/configuration.js';
 import { buildDataSourceOptions } from './data-source-options.js';
 import { AsyncCommitPool } from './async-commit-pool.service.js';
+import { QueueConnections } from './queue-connections.service.js';
 import { NotificationListener } from './notification-listener.service.js';
 
 @Global()
@@ -15,7 +16,7 @@ import { NotificationListener } from './notification-listener.service.js';
         buildDataSourceOptions(config.get('database', { infer: true })),
     }),
   ],
-  providers: [NotificationListener, AsyncCommitPool],
-  exports: [NotificationListener, AsyncCommitPool],
+  providers: [NotificationListener, AsyncCommitPool, QueueConnections],
+  exports: [NotificationListener, AsyncCommitPool, QueueConnections],
 })
 export class DatabaseModule {}

@@ -1,16 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { AsyncCommitPool } from '../database/async-commit-pool.service.js';
+import { QueueConnections } from '../database/queue-connections.service.js';
 import { queryRows } from '../database/sql.js';
 import type { Task, TaskResult } from '../tasks/entities/task.entity.js';
-import {
-  sealedTokensOfTask,
-  sealedWebhookSecretOfTask,
-  type SealedEnvelope,
-  type SealedToken,
-} from '../vault/vault-sql.js';
+import type { SealedEnvelope, SealedToken } from '../vault/vault-sql.js';
 import { TaskRecords } from '../tasks/task-records.js';
+import { claimSql, OUTCOMES_SQL } from './task-lease.sql.js';
 import type { TaskStatus } from '../tasks/task-status.js';
 
 /** How long a claim is valid without a heartbeat; workers renew every LEASE_RENEW_MS. */
@@ -88,7 +84,7 @@ export class TaskLeaseStore {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly asyncCommits: AsyncCommitPool,
+    private readonly connections: QueueConnections,
   ) {
     this.records = new TaskRecords(db);
     this.claimedColumns = this.records.columnsOf(CLAIMED_TASK_FIELDS);
@@ -102,13 +98,12 @@ export class TaskLeaseStore {
    * `polling` while its status is checked: its next due time moves a lease ahead instead, so a
    * worker that dies mid-check simply lets it come due again.
    *
-   * The claim commits asynchronously (no wait for the WAL flush). A claim lost in a database
-   * crash leaves the task runnable, so it runs again: a duplicate at-least-once delivery allows.
-   * The outcome write is synchronous, and its flush makes the earlier claim durable too.
+   * The claim commits asynchronously (see QueueConnections): a claim lost in a database crash
+   * leaves the task runnable, so it runs again, a duplicate at-least-once delivery allows.
    */
   async claim(owner: string, limit: number): Promise<ClaimedTask[]> {
     const batch = Math.max(1, Math.floor(limit));
-    const rows = await this.asyncCommits.query<Record<string, unknown>>(
+    const rows = await this.connections.claim<Record<string, unknown>>(
       this.claimStatement(batch),
       [owner, LEASE_MS / 1000],
       `aq_claim_${batch}`,
@@ -123,30 +118,10 @@ export class TaskLeaseStore {
       .sort((a, b) => b.task.priority - a.task.priority || a.task.runAt.getTime() - b.task.runAt.getTime());
   }
 
-  /**
-   * The LIMIT is part of the statement text, one prepared statement per batch size: with it as a
-   * parameter the planner cannot cost a generic plan, so it planned the claim again on every call
-   * (a third of the database's time per claimed task in the drain benchmark).
-   */
   private claimStatement(limit: number): string {
     let sql = this.claimStatements.get(limit);
     if (sql === undefined) {
-      sql = `WITH due AS (
-         SELECT id, status FROM tasks
-         WHERE status IN ('pending', 'delayed', 'polling') AND run_at <= now()
-         ORDER BY priority DESC, run_at ASC
-         LIMIT ${limit}
-         FOR UPDATE SKIP LOCKED)
-       UPDATE tasks t SET
-         status = CASE WHEN due.status = 'polling' THEN 'polling' ELSE 'processing' END,
-         lease_owner = $1, lease_token = t.lease_token + 1,
-         lease_expires_at = now() + make_interval(secs => $2),
-         run_at = CASE WHEN due.status = 'polling' THEN now() + make_interval(secs => $2) ELSE t.run_at END,
-         attempt_count = CASE WHEN due.status = 'polling' THEN t.attempt_count ELSE t.attempt_count + 1 END,
-         started_at = COALESCE(t.started_at, now())
-       FROM due WHERE t.id = due.id
-       RETURNING ${this.claimedColumns}, due.status = 'polling' AS "isPoll",
-         ${sealedTokensOfTask('t')} AS "sealedTokens", ${sealedWebhookSecretOfTask('t')} AS "sealedWebhookSecret"`;
+      sql = claimSql(this.claimedColumns, limit);
       this.claimStatements.set(limit, sql);
     }
     return sql;
@@ -158,30 +133,8 @@ export class TaskLeaseStore {
    */
   async complete(outcomes: AttemptOutcome[]): Promise<Set<string>> {
     if (outcomes.length === 0) return new Set();
-    const rows = await queryRows<{ id: string }>(
-      this.db,
-      `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
-           "taskId" uuid, "leaseToken" int, "fromStatus" text, status text, result jsonb, "keepResult" boolean,
-           error text, "retryCount" int, "runAt" timestamptz, "completedAt" timestamptz,
-           "waitDeadline" timestamptz, "attemptStartedAt" timestamptz, "durationMs" int, "statusCode" int)),
-       done AS (
-         UPDATE tasks t SET status = i.status, result = CASE WHEN i."keepResult" THEN t.result ELSE i.result END,
-           error = i.error, retry_count = i."retryCount", run_at = COALESCE(i."runAt", t.run_at),
-           completed_at = i."completedAt", wait_deadline = COALESCE(i."waitDeadline", t.wait_deadline),
-           lease_owner = NULL, lease_expires_at = NULL,
-           on_complete_state = CASE
-             WHEN i.status IN ('completed', 'failed', 'timeout', 'cancelled') AND t.on_complete_url IS NOT NULL
-             THEN 'pending' ELSE t.on_complete_state END
-         FROM input i
-         WHERE t.id = i."taskId" AND t.lease_token = i."leaseToken" AND t.status = i."fromStatus"
-         RETURNING t.id, t.attempt_count, i."fromStatus", i."attemptStartedAt", i."durationMs", i."statusCode", i.error),
-       attempts AS (
-         INSERT INTO task_attempts (task_id, number, started_at, duration_ms, status_code, error)
-         SELECT id, attempt_count, "attemptStartedAt", "durationMs", "statusCode", error FROM done
-         WHERE "fromStatus" = 'processing'
-         ON CONFLICT (task_id, number) DO NOTHING)
-       SELECT id FROM done`,
+    const rows = await this.connections.writeOutcomes<{ id: string }>(
+      OUTCOMES_SQL,
       [JSON.stringify(outcomes)],
       'aq_complete',
     );

@@ -1,0 +1,60 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import type { AppConfiguration } from '../config/configuration.js';
+import { queryRows } from './sql.js';
+
+/**
+ * Planner settings that leave only index plans. A queue table's statistics are stale by nature:
+ * a burst of tasks is drained before autovacuum gets to analyze it, and with no statistics the
+ * planner sorted every runnable task on each claim and hash-joined each outcome batch against the
+ * whole table (three times the database CPU per task in the drain benchmark). PostgreSQL has no
+ * per-statement hints, and a prepared statement keeps the plan it got, so the connection carries
+ * the setting.
+ */
+const INDEX_PLANS_ONLY = '-c enable_seqscan=off -c enable_bitmapscan=off -c enable_sort=off -c enable_hashjoin=off';
+
+/**
+ * Connections of their own for the executor's two statements that run thousands of times a
+ * second: claiming due tasks and writing attempt outcomes. Both are written for one index plan
+ * and get it whatever the statistics say. Claims also commit asynchronously: a claim lost in a
+ * database crash only means the task runs again, which at-least-once delivery allows. Outcomes
+ * commit synchronously, and that flush makes the claim before them durable too.
+ * On the embedded database there is one connection, so both use the ordinary one.
+ */
+@Injectable()
+export class QueueConnections implements OnApplicationShutdown {
+  private readonly claims: pg.Pool | null;
+  private readonly outcomes: pg.Pool | null;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    config: ConfigService<AppConfiguration, true>,
+  ) {
+    const url = config.get('database', { infer: true }).url;
+    // One claim runs at a time per worker; outcome batches may overlap while one waits for its flush.
+    this.claims = url
+      ? new pg.Pool({ connectionString: url, max: 1, options: `-c synchronous_commit=off ${INDEX_PLANS_ONLY}` })
+      : null;
+    this.outcomes = url ? new pg.Pool({ connectionString: url, max: 2, options: INDEX_PLANS_ONLY }) : null;
+  }
+
+  claim<T>(sql: string, params: unknown[], name: string): Promise<T[]> {
+    return this.run<T>(this.claims, sql, params, name);
+  }
+
+  writeOutcomes<T>(sql: string, params: unknown[], name: string): Promise<T[]> {
+    return this.run<T>(this.outcomes, sql, params, name);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([this.claims?.end(), this.outcomes?.end()]);
+  }
+
+  private async run<T>(pool: pg.Pool | null, sql: string, params: unknown[], name: string): Promise<T[]> {
+    if (!pool) return queryRows<T>(this.db, sql, params, name);
+    return (await pool.query({ name, text: sql, values: params })).rows as T[];
+  }
+}
