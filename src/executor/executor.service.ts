@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
@@ -64,6 +65,8 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     this.claimBatchThreshold = Math.max(1, Math.floor(this.concurrency / 2));
     this.prefetch = this.concurrency;
     this.completions = new CompletionBatcher(store);
+    // Every call in flight listens on it (and stops listening when it ends): not a leak.
+    setMaxListeners(0, this.shutdownAbort.signal);
     // Checked here rather than left to the logger: two debug lines per task cost more than the
     // rest of the bookkeeping around a call when nothing is written.
     this.debugLogs = ['debug', 'trace'].includes(config.get('logging', { infer: true }).level);
