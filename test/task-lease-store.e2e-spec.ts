@@ -78,4 +78,17 @@ describe('TaskLeaseStore (e2e)', () => {
       expect(plan).not.toMatch(/Seq Scan on tasks|Hash Join/);
     });
   });
+
+  onServer('when the database closes its connections', () => {
+    it('should survive, and claim again on a new connection', async () => {
+      const store = sut;
+      await store.claim('00000000-0000-0000-0000-000000000002', 1);
+      await app.db.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await expect(store.claim('00000000-0000-0000-0000-000000000002', 1)).resolves.toBeInstanceOf(Array);
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import pg from 'pg';
@@ -15,6 +15,7 @@ import { queryRows } from './sql.js';
  */
 @Injectable()
 export class AsyncCommitPool implements OnApplicationShutdown {
+  private readonly logger = new Logger(AsyncCommitPool.name);
   private readonly pool: pg.Pool | null;
 
   constructor(
@@ -23,6 +24,9 @@ export class AsyncCommitPool implements OnApplicationShutdown {
   ) {
     const url = config.get('database', { infer: true }).url;
     this.pool = url ? new pg.Pool({ connectionString: url, max: 8, options: '-c synchronous_commit=off' }) : null;
+    // An idle connection closed under the pool (restart, failover) is replaced on next use; unheard,
+    // the error would end the process.
+    this.pool?.on('error', (error) => this.logger.warn(`Async-commit database connection lost: ${error.message}`));
   }
 
   async query<T>(sql: string, params: unknown[], name: string): Promise<T[]> {

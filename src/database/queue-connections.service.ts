@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import pg from 'pg';
@@ -26,6 +26,7 @@ const INDEX_PLANS_ONLY = '-c enable_seqscan=off -c enable_bitmapscan=off -c enab
  */
 @Injectable()
 export class QueueConnections implements OnApplicationShutdown {
+  private readonly logger = new Logger(QueueConnections.name);
   private readonly claims: pg.Pool | null;
   private readonly outcomes: pg.Pool | null;
 
@@ -39,6 +40,7 @@ export class QueueConnections implements OnApplicationShutdown {
       ? new pg.Pool({ connectionString: url, max: 1, options: `-c synchronous_commit=off ${INDEX_PLANS_ONLY}` })
       : null;
     this.outcomes = url ? new pg.Pool({ connectionString: url, max: 2, options: INDEX_PLANS_ONLY }) : null;
+    for (const pool of [this.claims, this.outcomes]) pool?.on('error', (error) => this.onIdleConnectionLost(error));
   }
 
   claim<T>(sql: string, params: unknown[], name: string): Promise<T[]> {
@@ -51,6 +53,11 @@ export class QueueConnections implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([this.claims?.end(), this.outcomes?.end()]);
+  }
+
+  /** An idle connection was closed under it (restart, failover); the pool opens a new one when needed. */
+  private onIdleConnectionLost(error: Error): void {
+    this.logger.warn(`Executor database connection lost: ${error.message}`);
   }
 
   private async run<T>(pool: pg.Pool | null, sql: string, params: unknown[], name: string): Promise<T[]> {
