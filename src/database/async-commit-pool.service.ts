@@ -1,10 +1,10 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { AppConfiguration } from '../config/configuration.js';
-import { queryRows } from './sql.js';
+import { openSidePool, querySidePool } from './side-pool.js';
 
 /**
  * Connections with PostgreSQL's asynchronous commit (`synchronous_commit = off`), for writes whose
@@ -23,15 +23,11 @@ export class AsyncCommitPool implements OnApplicationShutdown {
     config: ConfigService<AppConfiguration, true>,
   ) {
     const url = config.get('database', { infer: true }).url;
-    this.pool = url ? new pg.Pool({ connectionString: url, max: 8, options: '-c synchronous_commit=off' }) : null;
-    // An idle connection closed under the pool (restart, failover) is replaced on next use; unheard,
-    // the error would end the process.
-    this.pool?.on('error', (error) => this.logger.warn(`Async-commit database connection lost: ${error.message}`));
+    this.pool = openSidePool(url, 8, '-c synchronous_commit=off', this.logger);
   }
 
-  async query<T>(sql: string, params: unknown[], name: string): Promise<T[]> {
-    if (!this.pool) return queryRows<T>(this.db, sql, params, name);
-    return (await this.pool.query({ name, text: sql, values: params })).rows as T[];
+  query<T>(sql: string, params: unknown[], name: string): Promise<T[]> {
+    return querySidePool<T>(this.pool, this.db, sql, params, name);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,10 +1,10 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { AppConfiguration } from '../config/configuration.js';
-import { queryRows } from './sql.js';
+import { openSidePool, querySidePool } from './side-pool.js';
 
 /**
  * Planner settings that leave only index plans. A queue table's statistics are stale by nature:
@@ -36,32 +36,19 @@ export class QueueConnections implements OnApplicationShutdown {
   ) {
     const url = config.get('database', { infer: true }).url;
     // One claim runs at a time per worker; outcome batches may overlap while one waits for its flush.
-    this.claims = url
-      ? new pg.Pool({ connectionString: url, max: 1, options: `-c synchronous_commit=off ${INDEX_PLANS_ONLY}` })
-      : null;
-    this.outcomes = url ? new pg.Pool({ connectionString: url, max: 2, options: INDEX_PLANS_ONLY }) : null;
-    for (const pool of [this.claims, this.outcomes]) pool?.on('error', (error) => this.onIdleConnectionLost(error));
+    this.claims = openSidePool(url, 1, `-c synchronous_commit=off ${INDEX_PLANS_ONLY}`, this.logger);
+    this.outcomes = openSidePool(url, 2, INDEX_PLANS_ONLY, this.logger);
   }
 
   claim<T>(sql: string, params: unknown[], name: string): Promise<T[]> {
-    return this.run<T>(this.claims, sql, params, name);
+    return querySidePool<T>(this.claims, this.db, sql, params, name);
   }
 
   writeOutcomes<T>(sql: string, params: unknown[], name: string): Promise<T[]> {
-    return this.run<T>(this.outcomes, sql, params, name);
+    return querySidePool<T>(this.outcomes, this.db, sql, params, name);
   }
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([this.claims?.end(), this.outcomes?.end()]);
-  }
-
-  /** An idle connection was closed under it (restart, failover); the pool opens a new one when needed. */
-  private onIdleConnectionLost(error: Error): void {
-    this.logger.warn(`Executor database connection lost: ${error.message}`);
-  }
-
-  private async run<T>(pool: pg.Pool | null, sql: string, params: unknown[], name: string): Promise<T[]> {
-    if (!pool) return queryRows<T>(this.db, sql, params, name);
-    return (await pool.query({ name, text: sql, values: params })).rows as T[];
   }
 }

@@ -20,27 +20,29 @@ export class NotifyWatchedTasksOnly1764230400005 implements MigrationInterface {
         expires_at timestamptz NOT NULL,
         PRIMARY KEY (task_id, watch_id)
       )`);
-    await db.query(notifyFunction(`AND EXISTS (SELECT 1 FROM task_watches w WHERE w.task_id = n.id)`, true));
+    await db.query(notifyFunction(true));
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await db.query(notifyFunction('', false));
+    await db.query(notifyFunction(false));
     await db.query(`DROP TABLE task_watches`);
   }
 }
 
-function notifyFunction(watchedOnly: string, skipWhenUnwatched: boolean): string {
+/** The status trigger's function: announcing only watched tasks, or (before this migration) all. */
+function notifyFunction(watchedOnly: boolean): string {
   return `
     CREATE OR REPLACE FUNCTION aq_notify_task_change() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE
       ids text;
     BEGIN
-      IF ${skipWhenUnwatched ? 'EXISTS (SELECT 1 FROM task_watches)' : 'true'} THEN
+      IF ${watchedOnly ? 'EXISTS (SELECT 1 FROM task_watches)' : 'true'} THEN
         FOR ids IN
           SELECT string_agg(id, ',') FROM (
             SELECT n.id::text AS id, (row_number() OVER () - 1) / 150 AS chunk
             FROM new_rows n JOIN old_rows o ON o.id = n.id
-            WHERE n.status IS DISTINCT FROM o.status ${watchedOnly}) changed
+            WHERE n.status IS DISTINCT FROM o.status
+              ${watchedOnly ? 'AND EXISTS (SELECT 1 FROM task_watches w WHERE w.task_id = n.id)' : ''}) changed
           GROUP BY chunk
         LOOP
           PERFORM pg_notify('aq_task_status', ids);
