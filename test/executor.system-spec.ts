@@ -193,6 +193,38 @@ const TERMINAL = ['completed', 'failed', 'timeout', 'cancelled'];
     expect(call.at - delayUntil.getTime()).toBeLessThan(1500);
   }, 30_000);
 
+  it('should wake an idle worker the moment a task is created, with or without an idempotency key', async () => {
+    // A fallback poll this long would fail the test: only the NOTIFY can start these in time.
+    await startWorker({ EXECUTOR_POLL_INTERVAL_MS: '60000' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const plainAt = Date.now();
+    const plain = await client.createTask({ targetUrl: sink.url('/wake/plain') });
+    await settled([plain], 10_000);
+    const keyedAt = Date.now();
+    const keyed = await client.createTask({ targetUrl: sink.url('/wake/keyed') }, { 'Idempotency-Key': 'wake-1' });
+    await settled([keyed], 10_000);
+    expect(sink.callsTo('/wake/plain')[0].at - plainAt).toBeLessThan(5_000);
+    expect(sink.callsTo('/wake/keyed')[0].at - keyedAt).toBeLessThan(5_000);
+  }, 30_000);
+
+  it('should start a task announced while every slot was taken as soon as a slot frees', async () => {
+    sink.handler = (call, response) => {
+      setTimeout(() => response.end('{"ok":true}'), call.path.startsWith('/busy/slow') ? 700 : 0);
+    };
+    await startWorker({ EXECUTOR_POLL_INTERVAL_MS: '60000', EXECUTOR_CONCURRENCY: '1' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // One slot and one claimed-ahead place, both taken: the third is announced while the worker is full.
+    const slow = [
+      await client.createTask({ targetUrl: sink.url('/busy/slow/1') }),
+      await client.createTask({ targetUrl: sink.url('/busy/slow/2') }),
+    ];
+    await waitFor(async () => (await statusCounts(slow)).processing === 2 || undefined, 5_000, 'both claimed');
+    const late = await client.createTask({ targetUrl: sink.url('/busy/late') });
+    await settled([...slow, late], 10_000);
+    const [lastSlow] = sink.callsTo('/busy/slow/2');
+    expect(sink.callsTo('/busy/late')[0].at - lastSlow.at).toBeLessThan(5_000);
+  }, 30_000);
+
   it('should retry 5xx with linear backoff, record each attempt, then fail', async () => {
     sink.handler = (_call, response) => {
       response.statusCode = 500;

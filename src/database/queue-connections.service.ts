@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { AppConfiguration } from '../config/configuration.js';
-import { openSidePool, querySidePool } from './side-pool.js';
+import { connectSidePool, openSidePool, querySidePool } from './side-pool.js';
 
 /**
  * Planner settings that leave only index plans. A queue table's statistics are stale by nature:
@@ -38,6 +38,11 @@ export class QueueConnections implements OnApplicationShutdown {
     // One claim runs at a time per worker; outcome batches may overlap while one waits for its flush.
     this.claims = openSidePool(url, 1, `-c synchronous_commit=off ${INDEX_PLANS_ONLY}`, this.logger);
     this.outcomes = openSidePool(url, 2, INDEX_PLANS_ONLY, this.logger);
+  }
+
+  /** Connects both pools, so a worker's first tasks do not wait for connections to open. */
+  async connect(): Promise<void> {
+    await Promise.all([connectSidePool(this.claims), connectSidePool(this.outcomes)]);
   }
 
   claim<T>(sql: string, params: unknown[], name: string): Promise<T[]> {

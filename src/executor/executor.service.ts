@@ -14,6 +14,12 @@ import { TaskDispatcher } from './task-dispatcher.service.js';
 import { TaskPoller } from './task-poller.service.js';
 
 const CLAIM_GATHER_MS = 10;
+/**
+ * How long a looked-up next due time is trusted. A worker woken by every NOTIFY would otherwise
+ * ask for it after every claim; a delayed task created meanwhile is still found by the next
+ * lookup or the fallback poll.
+ */
+const NEXT_DUE_TRUST_MS = 100;
 
 /**
  * The claim loop. It claims as many due tasks as it has free slots (EXECUTOR_CONCURRENCY) —
@@ -39,6 +45,13 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   private readonly completions: CompletionBatcher;
   private readonly claimBatchThreshold: number;
   private lastClaimAt = 0;
+  /**
+   * A full claim may have left due tasks behind, so a freed slot is worth another claim. After a
+   * partial one it is not: every finished call would cost an empty claim on a quiet queue, and
+   * tasks that come due later wake the loop themselves (NOTIFY, the next due time, the poll).
+   */
+  private lastClaimFilled = true;
+  private nextDue: { at: number | null; lookedUpAt: number } | null = null;
   private running = false;
   private wakeRequested = false;
   private wake: (() => void) | null = null;
@@ -72,7 +85,11 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     this.debugLogs = ['debug', 'trace'].includes(config.get('logging', { infer: true }).level);
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    // Before the process reports ready: the first tasks should not wait for connections to open.
+    await this.store
+      .openConnections()
+      .catch((error: Error) => this.logger.warn(`Could not open the executor's connections yet: ${error.message}`));
     this.running = true;
     this.unsubscribe = this.notifications.on(TASK_DUE_CHANNEL, () => this.requestWake());
     this.scheduler.addInterval(
@@ -128,6 +145,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
         await this.sleep(this.pollIntervalMs);
         continue;
       }
+      this.lastClaimFilled = claimed.length === room;
       if (claimed.length > 0) {
         this.metrics.claims.inc(claimed.length);
         this.enqueue(claimed);
@@ -162,7 +180,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
       const promise = this.execute(entry, this.shutdownAbort.signal).finally(() => {
         this.inFlight.delete(entry.task.id);
         this.startReady();
-        this.requestWake();
+        if (this.lastClaimFilled) this.requestWake();
       });
       this.inFlight.set(entry.task.id, promise);
     }
@@ -236,12 +254,23 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
 
   /** How long to sleep with nothing claimable: until the next known due time, at most one poll interval. */
   private async idleDelay(): Promise<number> {
-    try {
-      const next = await this.store.msUntilNextDue();
-      return next === null ? this.pollIntervalMs : Math.min(Math.max(next, 1), this.pollIntervalMs);
-    } catch {
-      return this.pollIntervalMs;
+    const now = Date.now();
+    // A remembered due time in the past has been claimed (or is held by another worker): look again.
+    const remembered = this.nextDue;
+    if (
+      !remembered ||
+      now - remembered.lookedUpAt > NEXT_DUE_TRUST_MS ||
+      (remembered.at !== null && remembered.at <= now)
+    ) {
+      try {
+        const ms = await this.store.msUntilNextDue();
+        this.nextDue = { at: ms === null ? null : now + ms, lookedUpAt: now };
+      } catch {
+        return this.pollIntervalMs;
+      }
     }
+    const { at } = this.nextDue as { at: number | null };
+    return at === null ? this.pollIntervalMs : Math.min(Math.max(at - Date.now(), 1), this.pollIntervalMs);
   }
 
   private requestWake(): void {

@@ -90,6 +90,10 @@ export class TaskLeaseStore {
     this.claimedColumns = this.records.columnsOf(CLAIMED_TASK_FIELDS);
   }
 
+  openConnections(): Promise<void> {
+    return this.connections.connect();
+  }
+
   /**
    * Claims up to `limit` due tasks, with the sealed vault envelopes they will need (opened only at
    * dispatch), highest priority then earliest due time first. SKIP LOCKED lets any number of

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { TASK_DUE_CHANNEL } from '../database/notification-listener.service.js';
 import { activeVaultTokensCondition } from '../vault/vault-sql.js';
 import type { PollConfig } from '../waiting/poll-config.js';
 import type { Task } from './entities/task.entity.js';
@@ -49,6 +50,11 @@ const MAX_STATEMENTS_IN_FLIGHT = 2;
  * WAL flush, one round trip): while statements are in flight, new rows queue and go together in
  * the next one. A lone request is sent at once, so there is no added latency at low load. Each row
  * checks its own vault references inside the statement; a refused row comes back as null.
+ *
+ * The statement also wakes idle workers when it adds a due task. A separate NOTIFY afterwards
+ * (TaskWakeNotifier) would put one more round trip between a task's creation and its call, and
+ * cost the database a transaction per batch. NOTIFY serializes the commits that carry one, which
+ * is harmless here: at most MAX_STATEMENTS_IN_FLIGHT of them are in flight.
  */
 @Injectable()
 export class TaskInsertBatcher {
@@ -108,10 +114,14 @@ export class TaskInsertBatcher {
   }
 
   private insertRows(rows: NewTaskRow[]): Promise<Task[]> {
+    // `woken` runs only because the final WHERE reads it, and only when a row was inserted.
     return this.records.query(
-      `${insertTasksFromJson('$1')}
-       WHERE cardinality(i."tokenIds") = 0 OR ${activeVaultTokensCondition('i."teamId"', 'i."tokenIds"')}
-       RETURNING ${this.records.columns}`,
+      `WITH inserted AS (
+         ${insertTasksFromJson('$1')}
+         WHERE cardinality(i."tokenIds") = 0 OR ${activeVaultTokensCondition('i."teamId"', 'i."tokenIds"')}
+         RETURNING ${this.records.columns}),
+       woken AS (SELECT pg_notify('${TASK_DUE_CHANNEL}', '') FROM inserted WHERE status = 'pending' LIMIT 1)
+       SELECT * FROM inserted WHERE (SELECT count(*) FROM woken) >= 0`,
       [JSON.stringify(rows)],
       'aq_task_insert_batch',
     );

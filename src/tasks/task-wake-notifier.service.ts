@@ -5,9 +5,10 @@ import { TASK_DUE_CHANNEL } from '../database/notification-listener.service.js';
 import { queryRows } from '../database/sql.js';
 
 /**
- * Tells idle workers (in any process) that a new task is due. Requests that arrive while a
- * notification is being sent are folded into the next one, so a burst of creations costs a
- * handful of NOTIFYs instead of one per task, and creations never wait on the NOTIFY lock.
+ * Tells idle workers (in any process) that a new task is due, for creations whose statement does
+ * not (idempotent ones, one statement per request). Requests that arrive while a notification is
+ * being sent are folded into the next one, so a burst of creations costs a handful of NOTIFYs
+ * instead of one per task, and creations never wait on the NOTIFY lock.
  */
 @Injectable()
 export class TaskWakeNotifier {

@@ -61,12 +61,13 @@ export class TasksService {
     const tokenIds = this.requests.checkWithoutQuery(dto);
     const signalToken = dto.waitForSignal ? newSignalToken() : undefined;
     const row = this.newRow(teamId, dto, tokenIds, signalToken);
+    // The plain insert wakes the workers itself (TaskInsertBatcher); the idempotent one does not.
     const created = idempotencyKey
       ? await this.requests
           .checkVaultReferences(teamId, dto.headers)
           .then(() => this.createIdempotently(teamId, idempotencyKey, requestFingerprint(dto), row))
       : await this.insertIfReferencesActive(teamId, dto, row);
-    if (!created.replayed && created.task.status === 'pending') this.wake.taskBecameDue();
+    if (idempotencyKey && !created.replayed && created.task.status === 'pending') this.wake.taskBecameDue();
     return {
       ...created,
       ...(signalToken && !created.replayed && { signalToken }),

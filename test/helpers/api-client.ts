@@ -11,12 +11,14 @@ export class ApiClient {
     method: string,
     path: string,
     body?: unknown,
+    headers: Record<string, string> = {},
   ): Promise<{ status: number; body: T }> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {
         Authorization: `Bearer ${this.key}`,
         ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...headers,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -28,8 +30,8 @@ export class ApiClient {
     };
   }
 
-  async createTask(body: Record<string, unknown>): Promise<string> {
-    const response = await this.request<{ task: { id: string } }>('POST', '/v1/tasks', body);
+  async createTask(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<string> {
+    const response = await this.request<{ task: { id: string } }>('POST', '/v1/tasks', body, headers);
     if (response.status !== 201)
       throw new Error(`task creation failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body.task.id;
