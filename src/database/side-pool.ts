@@ -7,8 +7,9 @@ import { queryRows } from './sql.js';
  * A pg pool of its own beside TypeORM's, for statements that need different session settings.
  * An idle connection closed under it (restart, failover) is replaced on next use, so the error is
  * only logged: unheard, it would end the process. Null on the embedded database.
- * Its one or two connections stay open while idle: closing them after pg's default 10 s would make
- * the first statement after a quiet spell pay for a new connection (and its prepared statements).
+ * Its few connections (at most `max`) stay open while idle: closing them after pg's default 10 s
+ * would make the first statement after a quiet spell pay for a new connection (and its prepared
+ * statements).
  */
 export function openSidePool(url: string | undefined, max: number, options: string, logger: Logger): pg.Pool | null {
   if (!url) return null;

@@ -254,23 +254,32 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
 
   /** How long to sleep with nothing claimable: until the next known due time, at most one poll interval. */
   private async idleDelay(): Promise<number> {
+    const at = await this.nextDueAt();
+    return at === null ? this.pollIntervalMs : Math.min(Math.max(at - Date.now(), 1), this.pollIntervalMs);
+  }
+
+  /**
+   * When the earliest runnable task is due (null: none known, or the lookup failed). An answer is
+   * reused for NEXT_DUE_TRUST_MS unless its time has passed: that task has been claimed since, or
+   * another worker holds it.
+   */
+  private async nextDueAt(): Promise<number | null> {
     const now = Date.now();
-    // A remembered due time in the past has been claimed (or is held by another worker): look again.
     const remembered = this.nextDue;
     if (
-      !remembered ||
-      now - remembered.lookedUpAt > NEXT_DUE_TRUST_MS ||
-      (remembered.at !== null && remembered.at <= now)
+      remembered &&
+      now - remembered.lookedUpAt <= NEXT_DUE_TRUST_MS &&
+      (remembered.at === null || remembered.at > now)
     ) {
-      try {
-        const ms = await this.store.msUntilNextDue();
-        this.nextDue = { at: ms === null ? null : now + ms, lookedUpAt: now };
-      } catch {
-        return this.pollIntervalMs;
-      }
+      return remembered.at;
     }
-    const { at } = this.nextDue as { at: number | null };
-    return at === null ? this.pollIntervalMs : Math.min(Math.max(at - Date.now(), 1), this.pollIntervalMs);
+    try {
+      const ms = await this.store.msUntilNextDue();
+      this.nextDue = { at: ms === null ? null : now + ms, lookedUpAt: now };
+      return this.nextDue.at;
+    } catch {
+      return null;
+    }
   }
 
   private requestWake(): void {
