@@ -12,6 +12,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.useBodyParser('json', { limit: REQUEST_BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: '64kb', extended: false });
   app.set('x-powered-by', false);
+  // Hashing every JSON response for an ETag cost more than the rest of the reply; the API's
+  // answers are small and change with the task, so conditional requests are not offered.
+  app.set('etag', false);
   app.set('trust proxy', 'loopback');
   app.enableShutdownHooks();
   setUpSwagger(app);

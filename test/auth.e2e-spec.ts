@@ -392,6 +392,28 @@ describe('Auth (e2e)', () => {
         await second.close();
       }
     });
+
+    it('should answer and count each of many simultaneous requests on its own, when they share statements', async () => {
+      const burst = await startTestApp(database, { RATE_LIMIT_PER_MINUTE: '1000' });
+      try {
+        await burst.app.listen(0, '127.0.0.1');
+        const url = `${await burst.app.getUrl()}/v1/tasks`;
+        const { teamId, key } = await burst.createTeam('burst');
+        if (60 - (Math.floor(Date.now() / 1000) % 60) < 5) await new Promise((r) => setTimeout(r, 6000));
+        const keys = Array.from({ length: 48 }, (_, i) => (i % 8 === 3 ? generateApiKey() : key));
+        const statuses = await Promise.all(keys.map(async (k) => (await fetch(url, { headers: bearer(k) })).status));
+        expect(statuses).toEqual(keys.map((k) => (k === key ? 200 : 401)));
+        const [{ counted }] = await burst.db.query(
+          `SELECT sum(request_count)::int AS counted FROM rate_limit_windows WHERE subject = $1`,
+          [teamId],
+        );
+        expect(counted).toBe(42);
+        const next = await fetch(url, { headers: bearer(key) });
+        expect(next.headers.get('x-ratelimit-remaining')).toBe(String(1000 - 43));
+      } finally {
+        await burst.close();
+      }
+    });
   });
 
   it('should declare scopes, API-key-only or @Public() on every route', () => {

@@ -11,7 +11,7 @@ describe('ApiKeysService.authenticate', () => {
     queries += 1;
     return Promise.reject(new Error('the database must not be queried'));
   };
-  const limiter = { lookupCountingTeam: countQuery, consume: countQuery } as unknown as RateLimiterService;
+  const limiter = { lookupManyCountingTeams: countQuery, consume: countQuery } as unknown as RateLimiterService;
   const sut = new ApiKeysService({} as Repository<ApiKey>, limiter, new Clock());
 
   it.each([

@@ -4,14 +4,25 @@ import { IsNull, type Repository } from 'typeorm';
 import { AppError } from '../common/errors/app-error.js';
 import { isUuid, newId } from '../common/http/ids.js';
 import { Clock } from '../common/time/clock.js';
+import { StatementBatcher } from '../database/statement-batcher.js';
 import { displayPrefixOf, generateApiKey, isWellFormedApiKey } from './credentials/api-key-format.js';
 import { constantTimeEqual, sha256Hex } from './credentials/secret-tokens.js';
 import { ApiKey } from './entities/api-key.entity.js';
 import type { Principal } from './principal.js';
-import { RateLimiterService } from './rate-limit/rate-limiter.service.js';
+import { RateLimiterService, type RateLimitDecision } from './rate-limit/rate-limiter.service.js';
 import { SCOPES } from './scopes.js';
 
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+/** Key lookups of concurrent requests share a statement (see StatementBatcher). */
+const MAX_LOOKUPS_PER_STATEMENT = 100;
+const MAX_LOOKUP_STATEMENTS_IN_FLIGHT = 2;
+
+interface FoundApiKey {
+  id: string;
+  team_id: string;
+  key_hash: string;
+  rateLimit: RateLimitDecision;
+}
 
 export const INVALID_API_KEY = 'Invalid or revoked API key';
 
@@ -19,12 +30,26 @@ export const INVALID_API_KEY = 'Invalid or revoked API key';
 export class ApiKeysService {
   /** Per-process memory of when lastUsedAt was last written, so a busy key costs one write a minute. */
   private readonly lastUsedWrites = new Map<string, number>();
+  private readonly lookups: StatementBatcher<string, FoundApiKey | undefined>;
 
   constructor(
     @InjectRepository(ApiKey) private readonly apiKeys: Repository<ApiKey>,
-    private readonly limiter: RateLimiterService,
+    limiter: RateLimiterService,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    // Every authenticated request runs this: raw, prepared, shared by concurrent requests, and
+    // counted against the team's rate limit in the same statement.
+    this.lookups = new StatementBatcher(
+      (hashes) =>
+        limiter.lookupManyCountingTeams<Omit<FoundApiKey, 'rateLimit'>>(
+          `SELECT req.n, k.id, k.team_id, k.key_hash
+           FROM req JOIN api_keys k ON k.key_hash = req.input AND k.revoked_at IS NULL`,
+          hashes,
+          'aq_api_keys_by_hash',
+        ),
+      { maxInputs: MAX_LOOKUPS_PER_STATEMENT, maxStatementsInFlight: MAX_LOOKUP_STATEMENTS_IN_FLIGHT },
+    );
+  }
 
   async create(teamId: string, name: string): Promise<{ apiKey: ApiKey; key: string }> {
     const key = generateApiKey();
@@ -68,13 +93,7 @@ export class ApiKeysService {
   async authenticate(candidate: string): Promise<Principal> {
     if (!isWellFormedApiKey(candidate)) throw new AppError('unauthenticated', INVALID_API_KEY);
     const hash = sha256Hex(candidate);
-    // Every authenticated request runs this: raw and prepared, and counted against the team's
-    // rate limit in the same statement.
-    const apiKey = await this.limiter.lookupCountingTeam<{ id: string; team_id: string; key_hash: string }>(
-      `SELECT id, team_id, key_hash FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
-      [hash],
-      'aq_api_key_by_hash',
-    );
+    const apiKey = await this.lookups.submit(hash);
     if (!apiKey || !constantTimeEqual(apiKey.key_hash, hash)) {
       throw new AppError('unauthenticated', INVALID_API_KEY);
     }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { TASK_DUE_CHANNEL } from '../database/notification-listener.service.js';
+import { StatementBatcher } from '../database/statement-batcher.js';
 import { activeVaultTokensCondition } from '../vault/vault-sql.js';
 import type { PollConfig } from '../waiting/poll-config.js';
 import type { Task } from './entities/task.entity.js';
@@ -34,22 +35,14 @@ export interface NewTaskRow {
   tokenIds: string[];
 }
 
-interface Waiting {
-  row: NewTaskRow;
-  bytes: number;
-  resolve: (task: Task | null) => void;
-  reject: (error: unknown) => void;
-}
-
 const MAX_ROWS = 100;
 const MAX_BYTES = 4 * 1024 * 1024;
 const MAX_STATEMENTS_IN_FLIGHT = 2;
 
 /**
- * Group commit for task creation. Concurrent creations share one INSERT (and so one commit, one
- * WAL flush, one round trip): while statements are in flight, new rows queue and go together in
- * the next one. A lone request is sent at once, so there is no added latency at low load. Each row
- * checks its own vault references inside the statement; a refused row comes back as null.
+ * Group commit for task creation (see StatementBatcher): concurrent creations share one INSERT,
+ * one commit and one WAL flush. Each row checks its own vault references inside the statement; a
+ * refused row comes back as null.
  *
  * The statement also wakes idle workers when it adds a due task. A separate NOTIFY afterwards
  * (TaskWakeNotifier) would put one more round trip between a task's creation and its call, and
@@ -59,63 +52,25 @@ const MAX_STATEMENTS_IN_FLIGHT = 2;
 @Injectable()
 export class TaskInsertBatcher {
   private readonly records: TaskRecords;
-  private readonly queue: Waiting[] = [];
-  private inFlight = 0;
+  private readonly batcher: StatementBatcher<NewTaskRow, Task | null>;
 
   constructor(@InjectDataSource() db: DataSource) {
     this.records = new TaskRecords(db);
-  }
-
-  insert(row: NewTaskRow): Promise<Task | null> {
-    return new Promise((resolve, reject) => {
-      const bytes = Buffer.byteLength(row.body ?? '') + row.targetUrl.length + 1024;
-      this.queue.push({ row, bytes, resolve, reject });
-      this.pump();
+    this.batcher = new StatementBatcher((rows) => this.insertRows(rows), {
+      maxInputs: MAX_ROWS,
+      maxStatementsInFlight: MAX_STATEMENTS_IN_FLIGHT,
+      sizeOf: (row) => Buffer.byteLength(row.body ?? '') + row.targetUrl.length + 1024,
+      maxSize: MAX_BYTES,
     });
   }
 
-  private pump(): void {
-    while (this.inFlight < MAX_STATEMENTS_IN_FLIGHT && this.queue.length > 0) {
-      const batch = this.takeBatch();
-      this.inFlight += 1;
-      void this.write(batch).finally(() => {
-        this.inFlight -= 1;
-        this.pump();
-      });
-    }
+  insert(row: NewTaskRow): Promise<Task | null> {
+    return this.batcher.submit(row);
   }
 
-  private takeBatch(): Waiting[] {
-    let bytes = 0;
-    let count = 0;
-    while (
-      count < this.queue.length &&
-      count < MAX_ROWS &&
-      (count === 0 || bytes + this.queue[count].bytes <= MAX_BYTES)
-    ) {
-      bytes += this.queue[count].bytes;
-      count += 1;
-    }
-    return this.queue.splice(0, count);
-  }
-
-  private async write(batch: Waiting[]): Promise<void> {
-    try {
-      const inserted = new Map((await this.insertRows(batch.map((entry) => entry.row))).map((task) => [task.id, task]));
-      for (const entry of batch) entry.resolve(inserted.get(entry.row.id) ?? null);
-    } catch (error) {
-      if (batch.length === 1) {
-        batch[0].reject(error);
-        return;
-      }
-      // One bad row must not fail its neighbours: each is tried alone, and only its own fails.
-      await Promise.all(batch.map((entry) => this.write([entry])));
-    }
-  }
-
-  private insertRows(rows: NewTaskRow[]): Promise<Task[]> {
+  private async insertRows(rows: NewTaskRow[]): Promise<(Task | null)[]> {
     // `woken` runs only because the final WHERE reads it, and only when a row was inserted.
-    return this.records.query(
+    const inserted = await this.records.query(
       `WITH inserted AS (
          ${insertTasksFromJson('$1')}
          WHERE cardinality(i."tokenIds") = 0 OR ${activeVaultTokensCondition('i."teamId"', 'i."tokenIds"')}
@@ -125,6 +80,8 @@ export class TaskInsertBatcher {
       [JSON.stringify(rows)],
       'aq_task_insert_batch',
     );
+    const byId = new Map(inserted.map((task) => [task.id, task]));
+    return rows.map((row) => byId.get(row.id) ?? null);
   }
 }
 

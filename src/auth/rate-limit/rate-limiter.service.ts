@@ -57,27 +57,35 @@ export class RateLimiterService {
   }
 
   /**
-   * Runs `lookup` (a SELECT yielding at most one row with a `team_id` column, parameters from $1)
-   * and, when it finds a row, counts the request against that team's window in the same
-   * statement: authentication and the rate limit in one round trip.
+   * Runs `lookup` for many inputs in one statement and counts each input it finds against that
+   * team's window in the same statement: authentication and the rate limit of a whole batch of
+   * requests in one round trip. `lookup` is a SELECT over `req(input text, n int)` (the inputs
+   * and their 1-based positions) yielding at most one row per input, with columns `n` and
+   * `team_id`. Inputs of one team are counted in input order, as if they had come one by one.
+   * Answers each input at its position: undefined when the lookup found nothing.
    */
-  async lookupCountingTeam<T extends { team_id: string }>(
+  async lookupManyCountingTeams<T extends { team_id: string }>(
     lookup: string,
-    params: unknown[],
+    inputs: string[],
     name: string,
-  ): Promise<(T & { rateLimit: RateLimitDecision }) | undefined> {
+  ): Promise<((T & { rateLimit: RateLimitDecision }) | undefined)[]> {
     const window = this.currentWindow();
-    const [start, shard] = [`$${params.length + 1}`, `$${params.length + 2}`];
-    const [row] = await this.counters.query<T & { used: number }>(
-      `WITH found AS (${lookup}),
-       hit AS (${bumpShard(`SELECT found.team_id::text, ${start}, ${shard}, 1 FROM found`)})
-       SELECT found.*, ${usedInWindow('found.team_id::text', start, shard)} AS used FROM found`,
-      [...params, window.start, window.shard],
+    const rows = await this.counters.query<T & { n: number; used: number }>(
+      `WITH req AS (SELECT input, n::int FROM unnest($1::text[]) WITH ORDINALITY AS r(input, n)),
+       found AS (${lookup}),
+       hit AS (${bumpShard('SELECT team_id::text, $2::timestamptz, $3::smallint, count(*) FROM found GROUP BY team_id', 'subject')})
+       SELECT found.*, (hit.request_count - count(*) OVER (PARTITION BY found.team_id)
+           + row_number() OVER (PARTITION BY found.team_id ORDER BY found.n)
+           + ${othersInWindow('found.team_id::text', '$2', '$3')})::int AS used
+       FROM found JOIN hit ON hit.subject = found.team_id::text`,
+      [inputs, window.start, window.shard],
       name,
     );
-    if (!row) return undefined;
-    const { used, ...found } = row;
-    return { ...(found as unknown as T), rateLimit: this.decide(Number(used), this.teamLimit, window) };
+    const answers = new Array<(T & { rateLimit: RateLimitDecision }) | undefined>(inputs.length);
+    for (const { n, used, ...found } of rows) {
+      answers[n - 1] = { ...(found as unknown as T), rateLimit: this.decide(Number(used), this.teamLimit, window) };
+    }
+    return answers;
   }
 
   private currentWindow(): { now: number; start: Date; shard: number } {
@@ -104,17 +112,25 @@ export class RateLimiterService {
   }
 }
 
-/** Adds one to a shard row of the window (rows from `source`), returning its new count. */
-function bumpShard(source: string): string {
+/**
+ * Adds requests to shard rows of the window (rows of subject, start, shard, count from `source`,
+ * one per subject), returning the new counts (and `returning` columns).
+ */
+function bumpShard(source: string, returning = ''): string {
   return `INSERT INTO rate_limit_windows (subject, window_start, shard, request_count) ${source}
     ON CONFLICT (subject, window_start, shard)
-    DO UPDATE SET request_count = rate_limit_windows.request_count + 1
-    RETURNING request_count`;
+    DO UPDATE SET request_count = rate_limit_windows.request_count + EXCLUDED.request_count
+    RETURNING request_count${returning ? `, ${returning}` : ''}`;
 }
 
 /** This shard's new count plus the other shards' counts of the window. */
 function usedInWindow(subject: string, start: string, shard: string): string {
-  return `((SELECT request_count FROM hit) + COALESCE((
+  return `((SELECT request_count FROM hit) + ${othersInWindow(subject, start, shard)})::int`;
+}
+
+/** The counts of the window's other shards. */
+function othersInWindow(subject: string, start: string, shard: string): string {
+  return `COALESCE((
     SELECT sum(request_count) FROM rate_limit_windows
-    WHERE subject = ${subject} AND window_start = ${start} AND shard <> ${shard}), 0))::int`;
+    WHERE subject = ${subject} AND window_start = ${start} AND shard <> ${shard}), 0)`;
 }
