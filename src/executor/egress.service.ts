@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Agent, type Dispatcher } from 'undici';
-import { AddressPolicy, ipLiteralOf } from '../common/net/address-policy.js';
+import { AddressPolicy } from '../common/net/address-policy.js';
 import { BLOCKED_ADDRESS_CODE, BlockedAddressError, guardedLookup } from './guarded-lookup.js';
 import { AttemptLimit, HttpExchange } from './http-exchange.js';
 import { OutboundFailure, type OutboundRequest, type OutboundResponse } from './outbound.types.js';
@@ -74,8 +74,8 @@ export class EgressService implements OnApplicationShutdown {
   }
 
   private checkLiteralAddress(url: URL): void {
-    const literal = ipLiteralOf(url.hostname);
-    if (literal && !this.policy.isAllowed(literal)) throw new BlockedAddressError(url.hostname, literal);
+    const refused = this.policy.refusedLiteral(url.hostname);
+    if (refused) throw new BlockedAddressError(url.hostname, refused);
   }
 }
 

@@ -54,4 +54,15 @@ describe('AddressPolicy', () => {
     expect(ipLiteralOf(new URL('http://[::ffff:127.0.0.1]/').hostname)).toBe('::ffff:7f00:1');
     expect(ipLiteralOf(new URL('http://example.com/').hostname)).toBeNull();
   });
+
+  it('should name the refused literal of a hostname, the same way every time it is asked', () => {
+    const allowing = policy('127.0.0.1/32');
+    for (let round = 0; round < 2; round += 1) {
+      expect(allowing.refusedLiteral('127.0.0.1')).toBeNull();
+      expect(allowing.refusedLiteral('10.0.0.1')).toBe('10.0.0.1');
+      expect(allowing.refusedLiteral('[::1]')).toBe('::1');
+      expect(allowing.refusedLiteral('93.184.216.34')).toBeNull();
+      expect(allowing.refusedLiteral('example.com')).toBeNull();
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error.js';
-import { AddressPolicy, ipLiteralOf } from '../../common/net/address-policy.js';
+import { AddressPolicy } from '../../common/net/address-policy.js';
 import { VaultService } from '../../vault/vault.service.js';
 import { VaultError } from '../../vault/vault.errors.js';
 import type { CreateTaskDto } from '../dto/create-task.dto.js';
@@ -65,9 +65,7 @@ export class TaskRequestValidator {
 
   /** Literal addresses are judged now; names are judged at connect time by the executor. */
   private checkAddress(field: string, url: string): void {
-    const literal = ipLiteralOf(new URL(url).hostname);
-    if (literal && !this.addresses.isAllowed(literal)) {
-      throw new AppError('invalid_request', `${field} points to a non-public address (${literal})`);
-    }
+    const refused = this.addresses.refusedLiteral(new URL(url).hostname);
+    if (refused) throw new AppError('invalid_request', `${field} points to a non-public address (${refused})`);
   }
 }
