@@ -19,6 +19,8 @@ const DRAIN_TASKS = Number(process.env.BENCH_DRAIN_TASKS ?? 10_000);
 // Each contender drains this many times, interleaved (ours, graphile-worker, pg-boss, ours, ...);
 // the report gives each one's median round and every round.
 const DRAIN_ROUNDS = Number(process.env.BENCH_DRAIN_ROUNDS ?? 3);
+// The create and latency phases run this many times in turn; each figure is the median round.
+const MEASURE_ROUNDS = Number(process.env.BENCH_MEASURE_ROUNDS ?? 3);
 const CREATE_SECONDS = Number(process.env.BENCH_CREATE_SECONDS ?? 15);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 15);
 const LATENCY_RATE = 200;
@@ -176,16 +178,62 @@ async function drainAsyncQueue({ env, auth, taskBody, db }) {
   };
 }
 
-/** Create throughput, then due-to-call latency with one worker, on one API process. */
-async function createAndLatencyOfAsyncQueue({ env, auth, taskBody, db }) {
-  const api = await startAsyncQueue(env, API_PORT, { WORKER_ENABLED: 'false' });
-  // A running service is warm: the API serves as many creations as a drain's before it is measured
-  // (before the drain rounds, this phase ran on the API that had just filled the last drain).
+/**
+ * Create throughput, then due-to-call latency with a fresh worker, MEASURE_ROUNDS times in turn
+ * on one warm API process. Each figure is the median of its rounds; every round is reported too,
+ * and the latency p99 over all rounds' tasks together.
+ */
+async function createAndLatencyOfAsyncQueue(setup) {
+  const api = await startAsyncQueue(setup.env, API_PORT, { WORKER_ENABLED: 'false' });
+  // A running service is warm: the API serves as many creations as a drain's before it is measured.
   progress(`AsyncQueue create: warming the API up with ${DRAIN_TASKS} creations`);
-  await createThroughApi(auth, taskBody, DRAIN_TASKS);
-  await db.query('TRUNCATE tasks, task_attempts');
+  await createThroughApi(setup.auth, setup.taskBody, DRAIN_TASKS);
+  await setup.db.query('TRUNCATE tasks, task_attempts');
+  const creates = [];
+  const latencies = [];
+  for (let round = 1; round <= MEASURE_ROUNDS; round += 1) {
+    progress(`create and latency round ${round} of ${MEASURE_ROUNDS}`);
+    creates.push(await measureCreate(setup));
+    latencies.push(await measureLatency(setup));
+  }
+  const apiRss = peakRssMb(api.pid);
+  await stop(api);
+  const medianOf = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+  const all = (key) => latencies.flatMap((round) => round[key]);
+  return {
+    create: {
+      connections: 32,
+      seconds: CREATE_SECONDS,
+      rounds: creates.length,
+      requestsPerSecond: medianOf(creates.map((round) => round.requestsPerSecond)),
+      p50Ms: medianOf(creates.map((round) => round.p50Ms)),
+      p99Ms: medianOf(creates.map((round) => round.p99Ms)),
+      non2xx: creates.reduce((sum, round) => sum + round.non2xx, 0),
+      errors: creates.reduce((sum, round) => sum + round.errors, 0),
+      perRound: creates,
+    },
+    latency: {
+      ratePerSecond: LATENCY_RATE,
+      warmUpSeconds: LATENCY_WARM_UP_SECONDS,
+      seconds: LATENCY_SECONDS,
+      rounds: latencies.length,
+      tasks: all('dueToCall').length,
+      dueToCallP50Ms: medianOf(latencies.map((round) => percentile(round.dueToCall, 50))),
+      dueToCallP99Ms: medianOf(latencies.map((round) => percentile(round.dueToCall, 99))),
+      dueToCallP99AllRoundsMs: percentile(all('dueToCall'), 99),
+      dueToCallP99IncludingWarmUpMs: percentile(all('dueToCallIncludingWarmUp'), 99),
+      exactlyOnce: latencies.every((round) => round.exactlyOnce),
+      perRound: latencies.map((round) => ({
+        dueToCallP50Ms: percentile(round.dueToCall, 50),
+        dueToCallP99Ms: percentile(round.dueToCall, 99),
+      })),
+    },
+    peakRssMb: { api: apiRss, worker: Math.max(...latencies.map((round) => round.workerRss)) },
+  };
+}
 
-  // Create: autocannon against POST /v1/tasks while no worker runs.
+/** autocannon against POST /v1/tasks while no worker runs. */
+async function measureCreate({ auth, taskBody, db }) {
   progress(`AsyncQueue create: autocannon, 32 connections, ${CREATE_SECONDS} s`);
   const create = await autocannon({
     url: `http://127.0.0.1:${API_PORT}/v1/tasks`,
@@ -199,45 +247,35 @@ async function createAndLatencyOfAsyncQueue({ env, auth, taskBody, db }) {
   // tasks are then truncated rather than deleted, so no vacuum of them runs during the next phase.
   await sleep(1000);
   await db.query('TRUNCATE tasks, task_attempts');
+  return {
+    requestsPerSecond: round(create.requests.average),
+    p50Ms: create.latency.p50,
+    p99Ms: create.latency.p99,
+    non2xx: create.non2xx,
+    errors: create.errors,
+  };
+}
 
-  // Latency: a steady 200 tasks/s through the API with one worker running.
+/** A steady 200 tasks/s through the API with one fresh worker running. */
+async function measureLatency({ env, auth, taskBody, db }) {
   progress(`AsyncQueue latency: ${LATENCY_RATE} tasks/s, ${LATENCY_WARM_UP_SECONDS} s warm-up then ${LATENCY_SECONDS} s measured`);
   const worker = await startAsyncQueue(env, WORKER_PORT, { API_ENABLED: 'false' });
   await resetTarget();
   const sent = await steadyLoad(auth, taskBody, LATENCY_RATE, LATENCY_WARM_UP_SECONDS + LATENCY_SECONDS);
-  const latencyIds = sent.map((entry) => entry.id);
+  const ids = sent.map((entry) => entry.id);
   const measuredIds = new Set(sent.filter((entry) => entry.sentAt >= LATENCY_WARM_UP_SECONDS * 1000).map((entry) => entry.id));
   await until(async () => (await db.query(UNFINISHED_TASKS_SQL)).rows[0].n, 'latency tasks');
-  const latencyStats = await targetStats();
-  const { rows: created } = await db.query(`SELECT id, created_at FROM tasks WHERE id = ANY($1::uuid[])`, [latencyIds]);
-  const dueToCallOf = (rows) => rows.map((row) => latencyStats.arrivals[row.id] - row.created_at.getTime());
-  const dueToCall = dueToCallOf(created.filter((row) => measuredIds.has(row.id)));
+  const stats = await targetStats();
+  const { rows: created } = await db.query(`SELECT id, created_at FROM tasks WHERE id = ANY($1::uuid[])`, [ids]);
+  const dueToCallOf = (rows) => rows.map((row) => stats.arrivals[row.id] - row.created_at.getTime());
   const workerRss = peakRssMb(worker.pid);
-  const apiRss = peakRssMb(api.pid);
   await stop(worker);
-  await stop(api);
-
+  await db.query('TRUNCATE tasks, task_attempts');
   return {
-    create: {
-      connections: 32,
-      seconds: CREATE_SECONDS,
-      requestsPerSecond: round(create.requests.average),
-      p50Ms: create.latency.p50,
-      p99Ms: create.latency.p99,
-      non2xx: create.non2xx,
-      errors: create.errors,
-    },
-    latency: {
-      ratePerSecond: LATENCY_RATE,
-      warmUpSeconds: LATENCY_WARM_UP_SECONDS,
-      seconds: LATENCY_SECONDS,
-      tasks: measuredIds.size,
-      dueToCallP50Ms: percentile(dueToCall, 50),
-      dueToCallP99Ms: percentile(dueToCall, 99),
-      dueToCallP99IncludingWarmUpMs: percentile(dueToCallOf(created), 99),
-      exactlyOnce: latencyIds.every((id) => latencyStats.arrivals[id] !== undefined) && latencyStats.duplicates === 0,
-    },
-    peakRssMb: { api: apiRss, worker: workerRss },
+    dueToCall: dueToCallOf(created.filter((row) => measuredIds.has(row.id))),
+    dueToCallIncludingWarmUp: dueToCallOf(created),
+    exactlyOnce: ids.every((id) => stats.arrivals[id] !== undefined) && stats.duplicates === 0,
+    workerRss,
   };
 }
 
@@ -332,10 +370,13 @@ function printTable(report) {
   for (const row of rows) console.log(line(row));
   console.log('');
   console.log(`drain ratio vs graphile-worker: ${ratios.drainVsGraphileWorker}x   vs pg-boss: ${ratios.drainVsPgBoss}x   (per round vs graphile-worker: ${ratios.perRound.map((r) => `${r.graphileWorker}x`).join(' ')})`);
-  console.log(`create: ${aq.create.requestsPerSecond} req/s, p50 ${aq.create.p50Ms} ms, p99 ${aq.create.p99Ms} ms (non-2xx ${aq.create.non2xx})`);
+  const rounds = (list, format) => list.map(format).join(', ');
+  console.log(`create (median of ${aq.create.rounds}): ${aq.create.requestsPerSecond} req/s, p50 ${aq.create.p50Ms} ms, p99 ${aq.create.p99Ms} ms (non-2xx ${aq.create.non2xx})`);
+  console.log(`  rounds: ${rounds(aq.create.perRound, (r) => `${r.requestsPerSecond} req/s p99 ${r.p99Ms} ms`)}`);
   console.log(
-    `due-to-call at ${aq.latency.ratePerSecond}/s: p50 ${aq.latency.dueToCallP50Ms} ms, p99 ${aq.latency.dueToCallP99Ms} ms (p99 ${aq.latency.dueToCallP99IncludingWarmUpMs} ms counting the ${aq.latency.warmUpSeconds} s warm-up)`,
+    `due-to-call at ${aq.latency.ratePerSecond}/s (median of ${aq.latency.rounds}): p50 ${aq.latency.dueToCallP50Ms} ms, p99 ${aq.latency.dueToCallP99Ms} ms (p99 of all rounds' tasks ${aq.latency.dueToCallP99AllRoundsMs} ms, ${aq.latency.dueToCallP99IncludingWarmUpMs} ms counting the ${aq.latency.warmUpSeconds} s warm-ups)`,
   );
+  console.log(`  rounds: ${rounds(aq.latency.perRound, (r) => `p50 ${r.dueToCallP50Ms} ms p99 ${r.dueToCallP99Ms} ms`)}`);
   console.log(`API peak RSS: ${aq.peakRssMb.api} MB`);
 }
 
