@@ -22,9 +22,10 @@ const RATE_LIMIT_SHARDS = 16;
 
 /**
  * Fixed one-minute windows counted in PostgreSQL, so every process enforces one shared limit.
- * One statement per request: bump one of the team's shard rows, then add the others. Requests
- * racing in other shards may be counted a moment late, so a burst can overshoot by a few. The
- * counters are written with asynchronous commit: a crash may forget a few requests, never a task.
+ * One statement per request, or per batch of concurrent API-key requests: bump one of the team's
+ * shard rows, then add the others. Requests racing in other shards may be counted a moment late,
+ * so a burst can overshoot by a few. The counters are written with asynchronous commit: a crash
+ * may forget a few requests, never a task.
  */
 @Injectable()
 export class RateLimiterService {
