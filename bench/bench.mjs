@@ -11,7 +11,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 import { peakRssMb, sleep, startNode, stop, waitForHealth, waitForMessage } from './lib/processes.mjs';
-import { percentile, round } from './lib/stats.mjs';
+import { middleOf, percentile, round } from './lib/stats.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
@@ -174,7 +174,7 @@ async function drainAsyncQueue({ env, auth, taskBody, db }) {
     tasksPerSecond: round(DRAIN_TASKS / ((end - stats.firstAt) / 1000)),
     exactlyOnce: stats.distinct === DRAIN_TASKS && stats.duplicates === 0 && stats.total === DRAIN_TASKS,
     allCompleted: check.completed === DRAIN_TASKS,
-    workerPeakRssMb: rss,
+    peakRssMb: rss,
   };
 }
 
@@ -191,25 +191,24 @@ async function createAndLatencyOfAsyncQueue(setup) {
   await setup.db.query('TRUNCATE tasks, task_attempts');
   const creates = [];
   const latencies = [];
-  for (let round = 1; round <= MEASURE_ROUNDS; round += 1) {
-    progress(`create and latency round ${round} of ${MEASURE_ROUNDS}`);
+  for (let pass = 1; pass <= MEASURE_ROUNDS; pass += 1) {
+    progress(`create and latency round ${pass} of ${MEASURE_ROUNDS}`);
     creates.push(await measureCreate(setup));
     latencies.push(await measureLatency(setup));
   }
   const apiRss = peakRssMb(api.pid);
   await stop(api);
-  const medianOf = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
-  const all = (key) => latencies.flatMap((round) => round[key]);
+  const all = (key) => latencies.flatMap((one) => one[key]);
   return {
     create: {
       connections: 32,
       seconds: CREATE_SECONDS,
       rounds: creates.length,
-      requestsPerSecond: medianOf(creates.map((round) => round.requestsPerSecond)),
-      p50Ms: medianOf(creates.map((round) => round.p50Ms)),
-      p99Ms: medianOf(creates.map((round) => round.p99Ms)),
-      non2xx: creates.reduce((sum, round) => sum + round.non2xx, 0),
-      errors: creates.reduce((sum, round) => sum + round.errors, 0),
+      requestsPerSecond: middleOf(creates.map((one) => one.requestsPerSecond), (rate) => -rate),
+      p50Ms: middleOf(creates.map((one) => one.p50Ms), (ms) => ms),
+      p99Ms: middleOf(creates.map((one) => one.p99Ms), (ms) => ms),
+      non2xx: creates.reduce((sum, one) => sum + one.non2xx, 0),
+      errors: creates.reduce((sum, one) => sum + one.errors, 0),
       perRound: creates,
     },
     latency: {
@@ -218,17 +217,17 @@ async function createAndLatencyOfAsyncQueue(setup) {
       seconds: LATENCY_SECONDS,
       rounds: latencies.length,
       tasks: all('dueToCall').length,
-      dueToCallP50Ms: medianOf(latencies.map((round) => percentile(round.dueToCall, 50))),
-      dueToCallP99Ms: medianOf(latencies.map((round) => percentile(round.dueToCall, 99))),
+      dueToCallP50Ms: middleOf(latencies.map((one) => percentile(one.dueToCall, 50)), (ms) => ms),
+      dueToCallP99Ms: middleOf(latencies.map((one) => percentile(one.dueToCall, 99)), (ms) => ms),
       dueToCallP99AllRoundsMs: percentile(all('dueToCall'), 99),
       dueToCallP99IncludingWarmUpMs: percentile(all('dueToCallIncludingWarmUp'), 99),
-      exactlyOnce: latencies.every((round) => round.exactlyOnce),
-      perRound: latencies.map((round) => ({
-        dueToCallP50Ms: percentile(round.dueToCall, 50),
-        dueToCallP99Ms: percentile(round.dueToCall, 99),
+      exactlyOnce: latencies.every((one) => one.exactlyOnce),
+      perRound: latencies.map((one) => ({
+        dueToCallP50Ms: percentile(one.dueToCall, 50),
+        dueToCallP99Ms: percentile(one.dueToCall, 99),
       })),
     },
-    peakRssMb: { api: apiRss, worker: Math.max(...latencies.map((round) => round.workerRss)) },
+    peakRssMb: { api: apiRss, worker: Math.max(...latencies.map((one) => one.workerRss)) },
   };
 }
 
@@ -343,16 +342,16 @@ async function benchCompetitor(name, script, database) {
  * correctness only if every round was correct, the largest peak RSS.
  */
 function summarizeDrains(rounds) {
-  const middle = [...rounds].sort((a, b) => a.tasksPerSecond - b.tasksPerSecond)[Math.floor((rounds.length - 1) / 2)];
+  const middle = middleOf(rounds, (drain) => -drain.tasksPerSecond);
   return {
     tasks: DRAIN_TASKS,
     rounds: rounds.length,
     seconds: middle.seconds,
     tasksPerSecond: middle.tasksPerSecond,
-    exactlyOnce: rounds.every((round) => round.exactlyOnce),
-    ...(rounds.every((round) => 'allCompleted' in round) ? { allCompleted: rounds.every((round) => round.allCompleted) } : {}),
-    peakRssMb: Math.max(...rounds.map((round) => round.workerPeakRssMb ?? round.peakRssMb)),
-    perRound: rounds.map((round) => ({ seconds: round.seconds, tasksPerSecond: round.tasksPerSecond })),
+    exactlyOnce: rounds.every((one) => one.exactlyOnce),
+    ...(rounds.every((one) => 'allCompleted' in one) ? { allCompleted: rounds.every((one) => one.allCompleted) } : {}),
+    peakRssMb: Math.max(...rounds.map((one) => one.peakRssMb)),
+    perRound: rounds.map((one) => ({ seconds: one.seconds, tasksPerSecond: one.tasksPerSecond })),
   };
 }
 
@@ -388,8 +387,8 @@ async function main() {
     await warmTarget();
     const setup = await setUpAsyncQueue();
     const drains = { asyncqueue: [], graphileWorker: [], pgBoss: [] };
-    for (let round = 1; round <= DRAIN_ROUNDS; round += 1) {
-      progress(`drain round ${round} of ${DRAIN_ROUNDS}`);
+    for (let pass = 1; pass <= DRAIN_ROUNDS; pass += 1) {
+      progress(`drain round ${pass} of ${DRAIN_ROUNDS}`);
       drains.asyncqueue.push(await drainAsyncQueue(setup));
       drains.graphileWorker.push(await benchCompetitor('graphile-worker', 'graphile-worker.mjs', 'aq_bench_graphile'));
       drains.pgBoss.push(await benchCompetitor('pg-boss', 'pg-boss.mjs', 'aq_bench_pgboss'));

@@ -6,3 +6,11 @@ export function percentile(values, p) {
 }
 
 export const round = (value, digits = 1) => (value === null ? null : Math.round(value * 10 ** digits) / 10 ** digits);
+
+/**
+ * The middle item, ranked by `badness` (larger is worse). For an even count it is the worse of the
+ * two middle items, so a median never flatters.
+ */
+export function middleOf(items, badness) {
+  return [...items].sort((a, b) => badness(b) - badness(a))[Math.floor((items.length - 1) / 2)];
+}
