@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { Agent, request } from 'undici';
-import { peakRssMb, sleep, startNode, stop, waitForHealth, waitForMessage } from './lib/processes.mjs';
+import { cpuMeter, peakRssMb, sleep, startNode, stop, waitForHealth, waitForMessage } from './lib/processes.mjs';
 import { middleOf, percentile, round } from './lib/stats.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -119,10 +119,28 @@ async function until(remaining, what, timeoutMs = 600_000) {
   }
 }
 
+function spawnAsyncQueue(env, port, role) {
+  return startNode(join(ROOT, 'dist', 'main.js'), [], { ...env, PORT: String(port), ...role });
+}
+
 async function startAsyncQueue(env, port, role) {
-  const child = startNode(join(ROOT, 'dist', 'main.js'), [], { ...env, PORT: String(port), ...role });
+  const child = spawnAsyncQueue(env, port, role);
   await waitForHealth(`http://127.0.0.1:${port}`, child);
   return child;
+}
+
+/**
+ * Counts a drainer's CPU (and the database server's) from its first call, so the window is the
+ * one its rate is measured over: our worker starts claiming while it boots, before it reports
+ * healthy, and graphile-worker's boot is over before it is told to start.
+ */
+async function cpuFromFirstCall(pid, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  while ((await targetCalls()) === 0) {
+    if (Date.now() > deadline) throw new Error('no call reached the target');
+    await sleep(2);
+  }
+  return cpuMeter(pid);
 }
 
 const UNFINISHED_TASKS_SQL = `SELECT ((SELECT count(*) FROM tasks WHERE status IN ('pending', 'delayed', 'polling'))
@@ -162,8 +180,11 @@ async function drainAsyncQueue({ env, auth, taskBody, db }) {
   await createThroughApi(auth, taskBody, DRAIN_TASKS);
   await resetTarget();
   progress('AsyncQueue drain: starting one worker (default settings)');
-  const worker = await startAsyncQueue(env, WORKER_PORT, { API_ENABLED: 'false' });
+  const worker = spawnAsyncQueue(env, WORKER_PORT, { API_ENABLED: 'false' });
+  const cpu = cpuFromFirstCall(worker.pid);
+  await waitForHealth(`http://127.0.0.1:${WORKER_PORT}`, worker);
   const end = await untilDrained(DRAIN_TASKS, async () => (await db.query(UNFINISHED_TASKS_SQL)).rows[0].n, 'AsyncQueue drain');
+  const cpuPerTaskUs = (await cpu).perTaskUs(DRAIN_TASKS);
   const stats = await targetStats();
   const { rows: [check] } = await db.query(`SELECT count(*)::int AS completed FROM tasks WHERE status = 'completed'`);
   const rss = peakRssMb(worker.pid);
@@ -176,6 +197,7 @@ async function drainAsyncQueue({ env, auth, taskBody, db }) {
     exactlyOnce: stats.distinct === DRAIN_TASKS && stats.duplicates === 0 && stats.total === DRAIN_TASKS,
     allCompleted: check.completed === DRAIN_TASKS,
     peakRssMb: rss,
+    cpuPerTaskUs,
   };
 }
 
@@ -322,8 +344,10 @@ async function benchCompetitor(name, script, database) {
       ? `SELECT count(*)::int AS n FROM graphile_worker.jobs`
       : `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'post' AND state <> 'completed'`;
   progress(`${name}: draining`);
+  const cpu = cpuFromFirstCall(child.pid);
   child.send('start');
   const end = await untilDrained(DRAIN_TASKS, async () => (await db.query(remainingSql)).rows[0].n, `${name} drain`);
+  const cpuPerTaskUs = (await cpu).perTaskUs(DRAIN_TASKS);
   const stats = await targetStats();
   const rss = peakRssMb(child.pid);
   await db.end();
@@ -334,13 +358,15 @@ async function benchCompetitor(name, script, database) {
     tasksPerSecond: round(DRAIN_TASKS / ((end - stats.firstAt) / 1000)),
     exactlyOnce: stats.distinct === DRAIN_TASKS && stats.duplicates === 0,
     peakRssMb: rss,
+    cpuPerTaskUs,
   };
 }
 
 /**
  * The drains of several rounds as one result: the median round's rate and time (the machine's
  * speed drifts between minutes, and interleaved rounds spread that drift over every contender),
- * correctness only if every round was correct, the largest peak RSS.
+ * the median CPU per task of the drainer and of the database, correctness only if every round was
+ * correct, the largest peak RSS.
  */
 function summarizeDrains(rounds) {
   const middle = middleOf(rounds, (drain) => -drain.tasksPerSecond);
@@ -352,7 +378,11 @@ function summarizeDrains(rounds) {
     exactlyOnce: rounds.every((one) => one.exactlyOnce),
     ...(rounds.every((one) => 'allCompleted' in one) ? { allCompleted: rounds.every((one) => one.allCompleted) } : {}),
     peakRssMb: Math.max(...rounds.map((one) => one.peakRssMb)),
-    perRound: rounds.map((one) => ({ seconds: one.seconds, tasksPerSecond: one.tasksPerSecond })),
+    cpuPerTaskUs: {
+      worker: middleOf(rounds.map((one) => one.cpuPerTaskUs.worker), (us) => us),
+      postgres: middleOf(rounds.map((one) => one.cpuPerTaskUs.postgres), (us) => us),
+    },
+    perRound: rounds.map((one) => ({ seconds: one.seconds, tasksPerSecond: one.tasksPerSecond, cpuPerTaskUs: one.cpuPerTaskUs })),
   };
 }
 
@@ -364,6 +394,8 @@ function printTable(report) {
     ['drain time (s, median)', aq.drain.seconds, gw.seconds, pb.seconds],
     ['drain exactly once', aq.drain.exactlyOnce, gw.exactlyOnce, pb.exactlyOnce],
     ['worker peak RSS (MB)', aq.peakRssMb.worker, gw.peakRssMb, pb.peakRssMb],
+    ['worker CPU (µs/task)', aq.drain.cpuPerTaskUs.worker, gw.cpuPerTaskUs.worker, pb.cpuPerTaskUs.worker],
+    ['PostgreSQL CPU (µs/task)', aq.drain.cpuPerTaskUs.postgres, gw.cpuPerTaskUs.postgres, pb.cpuPerTaskUs.postgres],
   ];
   const line = (cells) => cells.map((cell, i) => `${String(cell).padEnd(i === 0 ? 25 : 27)} `).join('');
   console.log(line(['', 'AsyncQueue', 'graphile-worker', 'pg-boss']));

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Starts a node script as a separate process; output is kept for the report on failure. */
 export function startNode(script, args = [], env = {}) {
@@ -61,3 +61,43 @@ export async function stop(child, signal = 'SIGTERM') {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) a process has used so far, in ms; all its threads count. */
+export function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time every PostgreSQL server process on this machine has used so far, in ms. */
+export function postgresCpuMs() {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith('postgres')) total += cpuMs(entry);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return total;
+}
+
+/**
+ * Starts counting the CPU time of a contender's process and of the database server; `perTaskUs`
+ * gives each one's CPU time since the start per task, in µs. Read it before stopping the process.
+ */
+export function cpuMeter(pid) {
+  const start = { worker: cpuMs(pid), postgres: postgresCpuMs() };
+  return {
+    perTaskUs(tasks) {
+      const perTask = (now, then) => Math.round(((now - then) * 1000) / tasks);
+      return { worker: perTask(cpuMs(pid), start.worker), postgres: perTask(postgresCpuMs(), start.postgres) };
+    },
+  };
+}
