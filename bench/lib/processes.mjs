@@ -16,7 +16,10 @@ export function startNode(script, args = [], env = {}) {
 
 export function waitForMessage(child, message, timeoutMs = 30000) {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "${message}" from ${child.spawnfile}:\n${child.output()}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no "${message}" from ${child.spawnfile}:\n${child.output()}`)),
+      timeoutMs,
+    );
     child.on('message', (received) => {
       if (received === message) {
         clearTimeout(timer);
