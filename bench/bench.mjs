@@ -1,5 +1,6 @@
 // AsyncQueue benchmark: drain, create and latency against a local target, plus the same drain by
-// graphile-worker and pg-boss on the same machine and PostgreSQL server. Writes
+// graphile-worker (with and without its batching) and pg-boss on the same machine and PostgreSQL
+// server. Writes
 // bench/results/latest.json and prints a table. Needs `npm run build` first (npm run bench does it).
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -29,6 +30,8 @@ const LATENCY_RATE = 200;
 // its first connections. The same load runs this long before the measured window and is reported
 // on its own (dueToCallP99IncludingWarmUpMs), so the headline p99 is the steady state.
 const LATENCY_WARM_UP_SECONDS = Number(process.env.BENCH_LATENCY_WARM_UP_SECONDS ?? 2);
+// How many jobs pg-boss fetches (and locks) at once; its drain rate follows it (see its script).
+const PGBOSS_BATCH = Number(process.env.BENCH_PGBOSS_BATCH ?? 256);
 const TARGET_PORT = 4790;
 const API_PORT = 4791;
 const WORKER_PORT = 4792;
@@ -331,18 +334,17 @@ async function steadyLoad(headers, body, rate, seconds) {
   return sent;
 }
 
-async function benchCompetitor(name, script, database) {
+async function benchCompetitor(name, script, database, options = []) {
   const url = await freshDatabase(database);
   progress(`${name}: enqueueing ${DRAIN_TASKS} jobs`);
-  const child = startNode(join(ROOT, 'bench', 'competitors', script), [url, TARGET_URL, String(DRAIN_TASKS)]);
+  const child = startNode(join(ROOT, 'bench', 'competitors', script), [url, TARGET_URL, String(DRAIN_TASKS), ...options]);
   await waitForMessage(child, 'enqueued', 120_000);
   await resetTarget();
   const db = new pg.Client({ connectionString: url });
   await db.connect();
-  const remainingSql =
-    name === 'graphile-worker'
-      ? `SELECT count(*)::int AS n FROM graphile_worker.jobs`
-      : `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'post' AND state <> 'completed'`;
+  const remainingSql = name.startsWith('graphile-worker')
+    ? `SELECT count(*)::int AS n FROM graphile_worker.jobs`
+    : `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'post' AND state <> 'completed'`;
   progress(`${name}: draining`);
   const cpu = cpuFromFirstCall(child.pid);
   child.send('start');
@@ -387,21 +389,25 @@ function summarizeDrains(rounds) {
 }
 
 function printTable(report) {
-  const { asyncqueue: aq, graphileWorker: gw, pgBoss: pb, ratios } = report;
+  const { asyncqueue: aq, graphileWorker: gw, graphileWorkerBatched: gwb, pgBoss: pb, ratios } = report;
+  const drains = [aq.drain, gw, gwb, pb];
   const rows = [
-    [`drain (tasks/s, median)`, aq.drain.tasksPerSecond, gw.tasksPerSecond, pb.tasksPerSecond],
-    ['drain rounds (tasks/s)', ...[aq.drain, gw, pb].map((c) => c.perRound.map((r) => Math.round(r.tasksPerSecond)).join(' '))],
-    ['drain time (s, median)', aq.drain.seconds, gw.seconds, pb.seconds],
-    ['drain exactly once', aq.drain.exactlyOnce, gw.exactlyOnce, pb.exactlyOnce],
-    ['worker peak RSS (MB)', aq.peakRssMb.worker, gw.peakRssMb, pb.peakRssMb],
-    ['worker CPU (µs/task)', aq.drain.cpuPerTaskUs.worker, gw.cpuPerTaskUs.worker, pb.cpuPerTaskUs.worker],
-    ['PostgreSQL CPU (µs/task)', aq.drain.cpuPerTaskUs.postgres, gw.cpuPerTaskUs.postgres, pb.cpuPerTaskUs.postgres],
+    [`drain (tasks/s, median)`, ...drains.map((c) => c.tasksPerSecond)],
+    ['drain rounds (tasks/s)', ...drains.map((c) => c.perRound.map((r) => Math.round(r.tasksPerSecond)).join(' '))],
+    ['drain time (s, median)', ...drains.map((c) => c.seconds)],
+    ['drain exactly once', ...drains.map((c) => c.exactlyOnce)],
+    ['worker peak RSS (MB)', aq.peakRssMb.worker, gw.peakRssMb, gwb.peakRssMb, pb.peakRssMb],
+    ['worker CPU (µs/task)', ...drains.map((c) => c.cpuPerTaskUs.worker)],
+    ['PostgreSQL CPU (µs/task)', ...drains.map((c) => c.cpuPerTaskUs.postgres)],
   ];
   const line = (cells) => cells.map((cell, i) => `${String(cell).padEnd(i === 0 ? 25 : 27)} `).join('');
-  console.log(line(['', 'AsyncQueue', 'graphile-worker', 'pg-boss']));
+  console.log(line(['', 'AsyncQueue', 'graphile-worker', 'graphile-worker batched', `pg-boss (batch ${PGBOSS_BATCH})`]));
   for (const row of rows) console.log(line(row));
   console.log('');
-  console.log(`drain ratio vs graphile-worker: ${ratios.drainVsGraphileWorker}x   vs pg-boss: ${ratios.drainVsPgBoss}x   (per round vs graphile-worker: ${ratios.perRound.map((r) => `${r.graphileWorker}x`).join(' ')})`);
+  const perRound = (key) => ratios.perRound.map((r) => `${r[key]}x`).join(' ');
+  console.log(`drain ratio vs graphile-worker: ${ratios.drainVsGraphileWorker}x (rounds ${perRound('graphileWorker')})`);
+  console.log(`  vs graphile-worker batched: ${ratios.drainVsGraphileWorkerBatched}x (rounds ${perRound('graphileWorkerBatched')})`);
+  console.log(`  vs pg-boss: ${ratios.drainVsPgBoss}x (rounds ${perRound('pgBoss')})`);
   const rounds = (list, format) => list.map(format).join(', ');
   console.log(`create (median of ${aq.create.rounds}): ${aq.create.requestsPerSecond} req/s, p50 ${aq.create.p50Ms} ms, p99 ${aq.create.p99Ms} ms (non-2xx ${aq.create.non2xx})`);
   console.log(`  rounds: ${rounds(aq.create.perRound, (r) => `${r.requestsPerSecond} req/s p99 ${r.p99Ms} ms`)}`);
@@ -419,31 +425,38 @@ async function main() {
     progress('warming the target up');
     await warmTarget();
     const setup = await setUpAsyncQueue();
-    const drains = { asyncqueue: [], graphileWorker: [], pgBoss: [] };
+    const drains = { asyncqueue: [], graphileWorker: [], graphileWorkerBatched: [], pgBoss: [] };
     for (let pass = 1; pass <= DRAIN_ROUNDS; pass += 1) {
       progress(`drain round ${pass} of ${DRAIN_ROUNDS}`);
       drains.asyncqueue.push(await drainAsyncQueue(setup));
       drains.graphileWorker.push(await benchCompetitor('graphile-worker', 'graphile-worker.mjs', 'aq_bench_graphile'));
-      drains.pgBoss.push(await benchCompetitor('pg-boss', 'pg-boss.mjs', 'aq_bench_pgboss'));
+      drains.graphileWorkerBatched.push(
+        await benchCompetitor('graphile-worker batched', 'graphile-worker.mjs', 'aq_bench_graphile', ['batched']),
+      );
+      drains.pgBoss.push(await benchCompetitor('pg-boss', 'pg-boss.mjs', 'aq_bench_pgboss', [String(PGBOSS_BATCH)]));
     }
     const { create, latency, peakRssMb } = await createAndLatencyOfAsyncQueue(setup);
     await setup.db.end();
     const { peakRssMb: drainWorkerRss, ...drain } = summarizeDrains(drains.asyncqueue);
     const asyncqueue = { drain, create, latency, peakRssMb: { api: peakRssMb.api, worker: Math.max(drainWorkerRss, peakRssMb.worker) } };
     const graphileWorker = summarizeDrains(drains.graphileWorker);
-    const pgBoss = summarizeDrains(drains.pgBoss);
+    const graphileWorkerBatched = summarizeDrains(drains.graphileWorkerBatched);
+    const pgBoss = { batchSize: PGBOSS_BATCH, ...summarizeDrains(drains.pgBoss) };
     const ratio = (ours, theirs) => round(ours.tasksPerSecond / theirs.tasksPerSecond, 2);
     const report = {
       ranAt: new Date().toISOString(),
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: round(totalmem() / 2 ** 30), node: process.version },
       asyncqueue,
       graphileWorker,
+      graphileWorkerBatched,
       pgBoss,
       ratios: {
         drainVsGraphileWorker: ratio(asyncqueue.drain, graphileWorker),
+        drainVsGraphileWorkerBatched: ratio(asyncqueue.drain, graphileWorkerBatched),
         drainVsPgBoss: ratio(asyncqueue.drain, pgBoss),
         perRound: drains.asyncqueue.map((ours, i) => ({
           graphileWorker: ratio(ours, drains.graphileWorker[i]),
+          graphileWorkerBatched: ratio(ours, drains.graphileWorkerBatched[i]),
           pgBoss: ratio(ours, drains.pgBoss[i]),
         })),
       },
