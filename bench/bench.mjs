@@ -1,7 +1,7 @@
 // AsyncQueue benchmark: drain, create and latency against a local target, plus the same drain by
 // graphile-worker (with and without its batching) and pg-boss on the same machine and PostgreSQL
-// server. Writes
-// bench/results/latest.json and prints a table. Needs `npm run build` first (npm run bench does it).
+// server. Writes bench/results/latest.json and prints a table. Needs `npm run build` first (npm run
+// bench does it).
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,9 +17,10 @@ import { middleOf, percentile, round } from './lib/stats.mjs';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const DRAIN_TASKS = Number(process.env.BENCH_DRAIN_TASKS ?? 10_000);
-// Each contender drains this many times, interleaved (ours, graphile-worker, pg-boss, ours, ...);
-// the report gives each one's median round and every round. Five, because single rounds of one
-// contender were seen 30 % apart within a run on a 2-vCPU VM whose neighbours steal time.
+// Each contender drains this many times, interleaved (ours, graphile-worker, graphile-worker
+// batched, pg-boss, ours, ...); the report gives each one's median round and every round. Five,
+// because single rounds of one contender were seen 30 % apart within a run on a 2-vCPU VM whose
+// neighbours steal time.
 const DRAIN_ROUNDS = Number(process.env.BENCH_DRAIN_ROUNDS ?? 5);
 // The create and latency phases run this many times in turn; each figure is the median round.
 const MEASURE_ROUNDS = Number(process.env.BENCH_MEASURE_ROUNDS ?? 3);
