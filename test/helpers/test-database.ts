@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { testDatabaseKind, testServerUrl } from './test-env.js';
+import { testDatabaseKind, testRunId, testServerUrl } from './test-env.js';
 
 export interface TestDatabase {
   /** Environment for the service: DATABASE_URL on PostgreSQL, or just DATA_DIR on PGlite. */
@@ -24,7 +24,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     const drop = () => Promise.resolve(rmSync(dataDir, { recursive: true, force: true }));
     return { env: { DATA_DIR: dataDir }, dataDir, drop };
   }
-  const name = `aq_test_${randomBytes(6).toString('hex')}`;
+  // The run id lets the global teardown find this database if the file never drops it.
+  const name = `aq_test_${testRunId()}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: testServerUrl() });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);

@@ -6,3 +6,8 @@ export function testDatabaseKind(): 'postgres' | 'pglite' {
 export function testServerUrl(): string {
   return process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 }
+
+/** Names this run's databases (set by the global setup; `local` when a file runs outside it). */
+export function testRunId(): string {
+  return process.env.AQ_TEST_RUN_ID ?? 'local';
+}
