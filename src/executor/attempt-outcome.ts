@@ -1,3 +1,4 @@
+import { storableText } from '../common/text/storable.js';
 import type { CallResult } from '../tasks/entities/task.entity.js';
 import { statusText } from './egress.service.js';
 import type { AttemptOutcome, TaskToRun } from './task-lease.store.js';
@@ -22,8 +23,9 @@ interface AttemptFacts {
 export function outcomeOfResponse(facts: AttemptFacts, response: OutboundResponse): AttemptOutcome {
   const result: CallResult = {
     statusCode: response.statusCode,
-    headers: response.headers,
+    headers: storedResponseHeaders(response.headers),
     body: response.body,
+    ...(response.bodyEncoding && { bodyEncoding: response.bodyEncoding }),
     duration: response.duration,
   };
   const statusLine = `HTTP ${response.statusCode} - ${statusText(response.statusCode)}`;
@@ -58,6 +60,20 @@ function startWaiting(facts: AttemptFacts, status: 'waiting' | 'polling', result
   };
 }
 
+/**
+ * A target's cookies and credentials are its own business: a task's result is readable by every
+ * `tasks:read` principal of the team and travels in completion webhooks.
+ */
+const UNSTORED_RESPONSE_HEADERS = new Set(['set-cookie', 'set-cookie2', 'authorization', 'proxy-authorization']);
+
+function storedResponseHeaders(headers: Record<string, string>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!UNSTORED_RESPONSE_HEADERS.has(name.toLowerCase())) kept[name] = value;
+  }
+  return kept;
+}
+
 export function outcomeOfFailure(facts: AttemptFacts, failure: OutboundFailure): AttemptOutcome {
   if (failure.kind === 'blocked') return permanentFailure(facts, failure.message);
   return retryOrFail(facts, failure.message, null, null);
@@ -71,6 +87,24 @@ export function permanentFailure(facts: AttemptFacts, error: string): AttemptOut
     completedAt: facts.finishedAt,
     statusCode: null,
   });
+}
+
+/**
+ * What is written instead when an outcome could not be stored (the database refused a value it
+ * carries): the task ends `failed` with the reason, rather than being re-run when its lease runs
+ * out, again and again. A status check keeps the submit response it already stored.
+ */
+export function unstorableOutcome(outcome: AttemptOutcome, reason: string, now: Date): AttemptOutcome {
+  return {
+    ...outcome,
+    status: 'failed',
+    result: null,
+    keepResult: outcome.fromStatus === 'polling',
+    error: `The outcome of this attempt could not be stored (${storableText(reason).slice(0, 300)}); the task was ended so that it is not sent again`,
+    runAt: null,
+    completedAt: outcome.completedAt ?? now,
+    waitDeadline: null,
+  };
 }
 
 export function labelOf(outcome: AttemptOutcome): AttemptLabel {

@@ -1,3 +1,4 @@
+import { unstorableOutcome } from './attempt-outcome.js';
 import type { AttemptOutcome, TaskLeaseStore } from './task-lease.store.js';
 
 const MAX_BATCH = 100;
@@ -8,19 +9,29 @@ const MAX_BATCH = 100;
 const GATHER_MS = 5;
 const RETRY_DELAY_MS = 200;
 
+interface PendingWrite {
+  outcome: AttemptOutcome;
+  resolve: (applied: boolean) => void;
+  reject: (e: unknown) => void;
+}
+
 /**
  * Outcomes finishing close together are written with one statement: each caller waits for the
  * flush that carries its outcome, learning whether its fenced write took effect.
+ *
+ * One outcome the database refuses (a value it cannot store) fails the whole shared statement. The
+ * batch is then written outcome by outcome, so the others land, and an outcome that still cannot
+ * be written ends its task `failed` with the reason: left alone it would be claimed and sent again
+ * every time its lease ran out.
  */
 export class CompletionBatcher {
-  private pending: {
-    outcome: AttemptOutcome;
-    resolve: (applied: boolean) => void;
-    reject: (e: unknown) => void;
-  }[] = [];
+  private pending: PendingWrite[] = [];
   private scheduled = false;
 
-  constructor(private readonly store: TaskLeaseStore) {}
+  constructor(
+    private readonly store: TaskLeaseStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   write(outcome: AttemptOutcome): Promise<boolean> {
     return new Promise((resolve, reject) => {
@@ -38,18 +49,54 @@ export class CompletionBatcher {
     this.scheduled = false;
     const batch = this.pending.splice(0, MAX_BATCH);
     if (batch.length === 0) return;
-    const outcomes = batch.map((entry) => entry.outcome);
     try {
-      const applied = await this.store.complete(outcomes).catch(async () => {
-        // One more try after a pause (a dropped connection, a failover); if that fails too, the
-        // lease runs out and the task runs again, which at-least-once delivery allows.
-        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
-        return this.store.complete(outcomes);
-      });
+      const applied = await this.writeBatch(batch.map((entry) => entry.outcome));
       for (const entry of batch) entry.resolve(applied.has(entry.outcome.taskId));
     } catch (error) {
-      for (const entry of batch) entry.reject(error);
+      if (!isRefusedValue(error)) {
+        for (const entry of batch) entry.reject(error);
+      } else {
+        await Promise.all(batch.map((entry) => this.writeAlone(entry)));
+      }
     }
     if (this.pending.length > 0) await this.flush();
   }
+
+  /**
+   * One more try after a pause when the failure was not about the data (a dropped connection, a
+   * failover); if that fails too, the leases run out and the tasks run again, which
+   * at-least-once delivery allows.
+   */
+  private async writeBatch(outcomes: AttemptOutcome[]): Promise<Set<string>> {
+    try {
+      return await this.store.complete(outcomes);
+    } catch (error) {
+      if (isRefusedValue(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+      return this.store.complete(outcomes);
+    }
+  }
+
+  private async writeAlone(entry: PendingWrite): Promise<void> {
+    try {
+      entry.resolve((await this.store.complete([entry.outcome])).has(entry.outcome.taskId));
+    } catch (error) {
+      if (!isRefusedValue(error)) return entry.reject(error);
+      const fallback = unstorableOutcome(entry.outcome, (error as Error).message, this.now());
+      await this.store.complete([fallback]).then(
+        (applied) => entry.resolve(applied.has(fallback.taskId)),
+        (fallbackError: unknown) => entry.reject(fallbackError),
+      );
+    }
+  }
+}
+
+/**
+ * SQLSTATE classes of a statement refused for what it carries (22 data exception, 23 integrity
+ * constraint, 54 program limit), as opposed to the connection or server failing: retrying those
+ * unchanged can never succeed.
+ */
+function isRefusedValue(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(22|23|54)/.test(code);
 }

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Agent, type Dispatcher } from 'undici';
 import { AddressPolicy } from '../common/net/address-policy.js';
+import { storableBody } from '../common/text/storable.js';
 import { BLOCKED_ADDRESS_CODE, BlockedAddressError, guardedLookup } from './guarded-lookup.js';
 import { AttemptLimit, HttpExchange } from './http-exchange.js';
 import { OutboundFailure, type OutboundRequest, type OutboundResponse } from './outbound.types.js';
@@ -62,7 +63,7 @@ export class EgressService implements OnApplicationShutdown {
           statusCode: response.statusCode,
           headers: flattenHeaders(response.headers),
           // A redirect that cannot be followed is reported without its body, as before.
-          body: next === null ? '' : response.body,
+          ...(next === null ? { body: '' } : storableBody(response.body, response.truncated)),
           duration: Math.round(performance.now() - started),
         };
       }

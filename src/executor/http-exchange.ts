@@ -14,7 +14,9 @@ export interface ExchangeRequest {
 export interface ExchangeResponse {
   statusCode: number;
   headers: Record<string, string | string[] | undefined>;
-  body: string;
+  body: Buffer;
+  /** The body was cut at maxBodyBytes. */
+  truncated: boolean;
 }
 
 /**
@@ -87,25 +89,24 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     this.chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
     this.size += Math.min(chunk.length, room);
     if (this.size >= this.request.maxBodyBytes) {
-      this.succeed();
+      this.succeed(true);
       controller.abort(new Error('Response body cap reached'));
     }
   }
 
   onResponseEnd(): void {
-    this.succeed();
+    this.succeed(false);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     this.fail(error);
   }
 
-  private succeed(): void {
+  private succeed(truncated: boolean): void {
     if (this.settled) return;
     this.settled = true;
-    const body =
-      this.chunks.length === 1 ? this.chunks[0].toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
-    this.resolve({ statusCode: this.statusCode, headers: this.headers, body });
+    const body = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+    this.resolve({ statusCode: this.statusCode, headers: this.headers, body, truncated });
   }
 
   private fail(error: unknown): void {

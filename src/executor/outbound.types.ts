@@ -16,7 +16,9 @@ export interface OutboundRequest {
 export interface OutboundResponse {
   statusCode: number;
   headers: Record<string, string>;
+  /** UTF-8 text, or base64 when the bytes were not text (see storableBody). */
   body: string;
+  bodyEncoding?: 'base64';
   /** Milliseconds from the first byte sent to the last byte read, across redirects. */
   duration: number;
 }

@@ -1,6 +1,7 @@
 import { statusText } from './egress.service.js';
 import type { OutboundResponse } from './outbound.types.js';
 import type { JsonValue } from '../common/json/json-value.js';
+import { storableJson, storableText } from '../common/text/storable.js';
 import { parseJson, readJsonPath } from '../waiting/json-path.js';
 import type { PollConfig } from '../waiting/poll-config.js';
 
@@ -22,7 +23,7 @@ export const MAX_POLL_RESULT_BYTES = 1024 * 1024;
 export function judgeStatusResponse(config: PollConfig, response: OutboundResponse): StatusVerdict {
   const problem = httpProblem('Status check', response);
   if (problem) return problem;
-  const body = parseJson(response.body);
+  const body = jsonOf(response);
   if (body === undefined) {
     return response.statusCode === 202
       ? { kind: 'running', note: null }
@@ -44,8 +45,17 @@ export function judgeStatusResponse(config: PollConfig, response: OutboundRespon
 export function judgeResultResponse(response: OutboundResponse): StatusVerdict {
   const problem = httpProblem('Result request', response);
   if (problem) return problem;
-  const body = parseJson(response.body);
-  return { kind: 'done', result: bounded(body === undefined ? response.body : (body as JsonValue)) };
+  const body = jsonOf(response);
+  if (body !== undefined) return { kind: 'done', result: bounded(body as JsonValue) };
+  const text: JsonValue = response.bodyEncoding
+    ? { body: response.body, bodyEncoding: response.bodyEncoding }
+    : response.body;
+  return { kind: 'done', result: bounded(text) };
+}
+
+/** The parsed JSON of an answer, or undefined; a base64-kept body is never JSON (its text is not the answer). */
+function jsonOf(response: OutboundResponse): unknown {
+  return response.bodyEncoding ? undefined : parseJson(response.body);
 }
 
 function httpProblem(what: string, response: OutboundResponse): StatusVerdict | null {
@@ -59,14 +69,16 @@ function httpProblem(what: string, response: OutboundResponse): StatusVerdict | 
 function failureMessage(state: unknown, reason: unknown): string {
   if (typeof reason === 'string' && reason.length > 0) return truncate(reason);
   if (reason !== undefined && reason !== null) return truncate(JSON.stringify(reason));
-  return `Provider reported status ${JSON.stringify(state)}`;
+  return truncate(`Provider reported status ${JSON.stringify(state)}`);
 }
 
+/** A provider's words, made storable (they go into the task's error column). */
 function truncate(text: string): string {
-  return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
+  return storableText(text.length > 2000 ? `${text.slice(0, 2000)}…` : text);
 }
 
-function bounded(result: JsonValue): JsonValue {
+function bounded(value: JsonValue): JsonValue {
+  const result = storableJson(value);
   const bytes = Buffer.byteLength(JSON.stringify(result), 'utf8');
   if (bytes <= MAX_POLL_RESULT_BYTES) return result;
   return {

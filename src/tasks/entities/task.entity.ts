@@ -7,7 +7,9 @@ import type { HttpMethod, RetryBackoff, TaskStatus } from '../task-status.js';
 export interface CallResult {
   statusCode: number;
   headers: Record<string, string>;
+  /** UTF-8 text; base64 when `bodyEncoding` says so (the answer was not text, or held NUL). */
   body: string;
+  bodyEncoding?: 'base64';
   duration: number;
 }
 
