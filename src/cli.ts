@@ -1,18 +1,24 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { CliModule } from './cli/cli.module.js';
-import { CliUsageError, runCommand } from './cli/commands.js';
+import { CliUsageError, parseCommandLine, runCommand } from './cli/commands.js';
 import { loadConfigurationOrExit } from './config/load-configuration.js';
 
 /**
- * Admin CLI: exactly one JSON line on stdout and exit 0 on success; a readable message on
- * stderr and a non-zero exit otherwise. Same configuration as the server.
+ * Admin CLI: exactly one JSON document on stdout and exit 0 on success; a readable message on
+ * stderr and a non-zero exit otherwise (2 for a usage mistake). `--help` at any level prints the
+ * help of that level and touches nothing.
  */
 async function main(argv: string[]): Promise<number> {
+  const invocation = parseCommandLine(argv);
+  if ('help' in invocation) {
+    process.stdout.write(`${invocation.help}\n`);
+    return 0;
+  }
   const config = loadConfigurationOrExit();
   const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error'] });
   try {
-    const output = await runCommand(app, argv);
+    const output = await runCommand(app, invocation);
     process.stdout.write(`${JSON.stringify(output)}\n`);
     return 0;
   } finally {
@@ -25,7 +31,7 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`${message}\n`);
-    if (error instanceof CliUsageError) process.stderr.write(`${CliUsageError.usage}\n`);
+    if (error instanceof CliUsageError) process.stderr.write(`\n${error.help}\n`);
     process.exit(error instanceof CliUsageError ? 2 : 1);
   },
 );

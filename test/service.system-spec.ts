@@ -120,6 +120,53 @@ describe('Service process (system)', () => {
       expect(usage.stderr).toContain('Unknown command');
     }, 60_000);
 
+    it('should list teams, list and revoke keys from the CLI', async () => {
+      const env = { ...database.env, VAULT_KEYS: randomVaultKey() };
+      const json = async (args: string[]) => {
+        const result = await runNode('cli.js', args, env);
+        expect(result).toMatchObject({ code: 0, stderr: '' });
+        expect(result.stdout.trim().split('\n')).toHaveLength(1);
+        return JSON.parse(result.stdout) as Record<string, unknown>;
+      };
+      const { team } = (await json(['teams', 'create', '--name', 'Listed'])) as { team: { id: string } };
+      const { teams } = (await json(['teams', 'list'])) as { teams: { id: string; name: string }[] };
+      expect(teams).toContainEqual({ id: team.id, name: 'Listed', createdAt: expect.any(String) });
+      const { apiKey } = (await json(['keys', 'create', '--team', team.id, '--name', 'second'])) as {
+        apiKey: { id: string };
+      };
+      const listed = (await json(['keys', 'list', '--team', team.id])) as { apiKeys: { id: string; name: string }[] };
+      expect(listed.apiKeys.map((key) => key.name)).toEqual(['default', 'second']);
+      const revoked = (await json(['keys', 'revoke', '--id', apiKey.id])) as {
+        apiKey: { id: string; revokedAt: string };
+      };
+      expect(revoked.apiKey).toMatchObject({ id: apiKey.id, revokedAt: expect.any(String) });
+      const after = (await json(['keys', 'list', '--team', team.id])) as { apiKeys: { name: string }[] };
+      expect(after.apiKeys.map((key) => key.name)).toEqual(['default']);
+      const again = await runNode('cli.js', ['keys', 'revoke', '--id', apiKey.id], env);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('API key not found or already revoked');
+    }, 60_000);
+
+    it.each([
+      [[]],
+      [['--help']],
+      [['teams', '--help']],
+      [['keys']],
+      [['keys', 'revoke', '--help']],
+      [['vault', 'rotate', '-h']],
+    ])('should print help for %j without touching the database', async (args) => {
+      const result = await runNode('cli.js', args, { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout).toMatch(/^Usage: npm run cli -- /);
+    });
+
+    it('should explain a usage mistake with the help of its level and exit 2', async () => {
+      const result = await runNode('cli.js', ['keys', 'list'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^--team is required\n\nUsage: npm run cli -- keys list --team <team>/);
+    });
+
     it('should rotate the vault from the CLI, and refuse to start without a stored key id', async () => {
       const oldKey = randomVaultKey('old');
       const newKey = randomVaultKey('new');

@@ -75,13 +75,18 @@ export class ApiKeysService {
   }
 
   async revoke(teamId: string, id: string): Promise<ApiKey> {
+    return this.revokeWhere(id, { teamId });
+  }
+
+  /** For operators (the admin CLI), who may revoke any team's key by its id. */
+  revokeById(id: string): Promise<ApiKey> {
+    return this.revokeWhere(id, {});
+  }
+
+  private async revokeWhere(id: string, scope: { teamId?: string }): Promise<ApiKey> {
     const notFound = new AppError('not_found', 'API key not found or already revoked');
     if (!isUuid(id)) throw notFound;
-    const apiKey = await this.apiKeys.findOneBy({
-      id,
-      teamId,
-      revokedAt: IsNull(),
-    });
+    const apiKey = await this.apiKeys.findOneBy({ id, ...scope, revokedAt: IsNull() });
     if (!apiKey) throw notFound;
     apiKey.revokedAt = this.clock.now();
     const { affected } = await this.apiKeys.update({ id, revokedAt: IsNull() }, { revokedAt: apiKey.revokedAt });

@@ -37,6 +37,11 @@ export class TeamsService {
     return this.teams.findOneBy({ id });
   }
 
+  /** Every team, oldest first (the admin CLI's `teams list`). */
+  list(): Promise<Team[]> {
+    return this.teams.find({ order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
   count(): Promise<number> {
     return this.teams.count();
   }

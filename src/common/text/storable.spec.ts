@@ -1,3 +1,4 @@
+import type { JsonValue } from '../json/json-value.js';
 import { storableBody, storableJson, storableText } from './storable.js';
 
 describe('storable values', () => {
@@ -33,7 +34,8 @@ describe('storable values', () => {
     });
 
     it('should keep JSON holding NUL or an unpaired surrogate, in a value or a key, as base64 of its text', () => {
-      for (const value of [{ a: 'x\0' }, ['\udc00'], { ['k\0']: 1 }]) {
+      const values: JsonValue[] = [{ a: 'x\0' }, ['\udc00'], { ['k\0']: 1 }];
+      for (const value of values) {
         const stored = storableJson(value) as { body: string; bodyEncoding: string };
         expect(stored.bodyEncoding).toBe('base64');
         expect(JSON.parse(Buffer.from(stored.body, 'base64').toString('utf8'))).toEqual(value);
