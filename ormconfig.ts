@@ -2,10 +2,14 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { buildConfiguration } from './src/config/configuration.js';
 import { readEnvironment } from './src/config/environment.js';
+import { lockEmbeddedDataDirOrExit } from './src/database/data-dir-lock.js';
 import { buildDataSourceOptions } from './src/database/data-source-options.js';
+
+const { database } = buildConfiguration(readEnvironment());
+lockEmbeddedDataDirOrExit(database);
 
 /** The DataSource the TypeORM CLI uses (`npm run migration:*`), configured like the server. */
 export default new DataSource({
-  ...buildDataSourceOptions(buildConfiguration(readEnvironment()).database),
+  ...buildDataSourceOptions(database),
   migrationsRun: false,
 });

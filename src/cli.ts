@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { CliModule } from './cli/cli.module.js';
 import { CliUsageError, parseCommandLine, runCommand } from './cli/commands.js';
 import { loadConfigurationOrExit } from './config/load-configuration.js';
+import { lockEmbeddedDataDirOrExit } from './database/data-dir-lock.js';
 
 /**
  * Admin CLI: exactly one JSON document on stdout and exit 0 on success; a readable message on
@@ -16,6 +17,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfigurationOrExit();
+  lockEmbeddedDataDirOrExit(config.database);
   const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error'] });
   try {
     const output = await runCommand(app, invocation);

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomVaultKey } from './helpers/test-app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
@@ -67,6 +67,27 @@ describe('Service process (system)', () => {
     } finally {
       await second.kill('SIGTERM');
     }
+  }, 120_000);
+
+  it('should keep the embedded database to one process, and take over the lock of one that was killed', async () => {
+    const dataDir = join(database.dataDir, 'locked');
+    const inUse = (pid: number) =>
+      `DATA_DIR ${dataDir} is in use by process ${pid}; stop it, or use DATABASE_URL to share a database\n`;
+    const server = await startService({ DATA_DIR: dataDir });
+    const pid = Number(readFileSync(join(dataDir, 'asyncqueue.pid'), 'utf8').split(' ')[0]);
+    try {
+      const cli = await runNode('cli.js', ['teams', 'create', '--name', 'lost'], { DATA_DIR: dataDir });
+      expect(cli).toMatchObject({ code: 1, stdout: '', stderr: inUse(pid) });
+      const second = await runNode('main.js', [], { DATA_DIR: dataDir, PORT: String(await freePort()) });
+      expect(second).toMatchObject({ code: 1, stderr: inUse(pid) });
+    } finally {
+      expect(await server.kill('SIGKILL')).toBe('SIGKILL');
+    }
+    const after = await runNode('cli.js', ['teams', 'list'], { DATA_DIR: dataDir });
+    expect(after.code).toBe(0);
+    expect((JSON.parse(after.stdout) as { teams: { name: string }[] }).teams.map((team) => team.name)).toEqual([
+      'default',
+    ]);
   }, 120_000);
 
   it('should print exactly one JSON line from the CLI on a fresh embedded database', async () => {
