@@ -1,5 +1,63 @@
 import eslint from '@eslint/js';
+import boundaries from 'eslint-plugin-boundaries';
 import tseslint from 'typescript-eslint';
+
+/**
+ * The module layers, lowest first. A folder may import its own layer's code and anything below
+ * it, never a layer above or beside it (auth and vault, waiting and executor are siblings).
+ * ARCHITECTURE.md explains the order.
+ */
+const LAYERS = [
+  ['config', ['config']],
+  ['common', ['common', 'metrics']],
+  ['database', ['database']],
+  ['auth', ['auth']],
+  ['vault', ['vault']],
+  ['tasks', ['tasks']],
+  ['waiting', ['waiting']],
+  ['executor', ['executor']],
+  ['app', ['health', 'cli']],
+];
+const BELOW = {
+  config: [],
+  common: ['config'],
+  database: ['config', 'common'],
+  auth: ['config', 'common', 'database'],
+  vault: ['config', 'common', 'database'],
+  tasks: ['config', 'common', 'database', 'auth', 'vault'],
+  waiting: ['config', 'common', 'database', 'auth', 'vault', 'tasks'],
+  executor: ['config', 'common', 'database', 'auth', 'vault', 'tasks'],
+  app: ['config', 'common', 'database', 'auth', 'vault', 'tasks', 'waiting', 'executor'],
+};
+
+export const layerBoundaries = {
+  files: ['src/**/*.ts'],
+  plugins: { boundaries },
+  settings: {
+    'import/resolver': { typescript: { project: './tsconfig.json' } },
+    // The boot files at the top of src/ (main.ts, cli.ts, app.module.ts …) belong to no layer:
+    // they wire everything together.
+    'boundaries/elements': LAYERS.flatMap(([type, folders]) =>
+      folders.map((folder) => ({ type, pattern: `src/${folder}` })),
+    ),
+  },
+  rules: {
+    'boundaries/dependencies': [
+      'warn',
+      {
+        default: 'disallow',
+        policies: [
+          ...Object.entries(BELOW).map(([type, below]) => ({
+            from: { element: { type } },
+            allow: { to: { element: { types: { anyOf: [type, ...below] } } } },
+          })),
+          { allow: { to: { module: { origin: 'external' } } } },
+          { allow: { to: { module: { origin: 'core' } } } },
+        ],
+      },
+    ],
+  },
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', '*.js'] },
@@ -16,6 +74,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  layerBoundaries,
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', '**/*.spec.ts'],
     rules: {
