@@ -6,7 +6,7 @@ import { enforceRateLimit } from '../auth/rate-limit/rate-limit-response.js';
 import { RateLimiterService } from '../auth/rate-limit/rate-limiter.service.js';
 import { Public } from '../common/decorators/public.decorator.js';
 import type { AppConfiguration } from '../config/configuration.js';
-import { toTaskView, type TaskView } from '../tasks/tasks.views.js';
+import { toTaskSummaryView, type TaskSummaryView } from '../tasks/tasks.views.js';
 import { readCallbackPayload } from './callback-payload.js';
 import { WaitResolutionService } from './wait-resolution.service.js';
 
@@ -35,9 +35,9 @@ export class CallbacksController {
     @Param('id') id: string,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<{ task: TaskView }> {
+  ): Promise<{ task: TaskSummaryView }> {
     enforceRateLimit(await this.limiter.consume(`callback:${request.ip}`, this.limitPerMinute), response);
     const payload = await readCallbackPayload(request);
-    return { task: toTaskView(await this.waits.callback(id, payload)) };
+    return { task: toTaskSummaryView(await this.waits.callback(id, payload)) };
   }
 }
