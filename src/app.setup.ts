@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { API_KEY_SECURITY, BEARER_SECURITY } from './common/http/security-schemes.js';
+import { CALLBACKS_PATH, readCallbackBody } from './waiting/callback-body.js';
 
 /** JSON bodies may hold a 1 MiB task body after JSON escaping, so the parser limit sits above it. */
 export const REQUEST_BODY_LIMIT = '3mb';
@@ -9,6 +10,8 @@ export const REQUEST_BODY_LIMIT = '3mb';
 /** Everything main.ts and the test apps share, so a supertest app is the production app. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.useLogger(app.get(Logger));
+  // Before the parsers: a provider's callback body is kept as the bytes it sent.
+  app.use(`/${CALLBACKS_PATH}`, readCallbackBody);
   app.useBodyParser('json', { limit: REQUEST_BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: '64kb', extended: false });
   app.set('x-powered-by', false);
