@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { NO_STORE_PREFIXES, noStore, securityHeaders } from './common/http/security-headers.js';
 import { API_KEY_SECURITY, BEARER_SECURITY } from './common/http/security-schemes.js';
 import { CALLBACKS_PATH, readCallbackBody } from './waiting/callback-body.js';
 
@@ -10,6 +11,8 @@ export const REQUEST_BODY_LIMIT = '3mb';
 /** Everything main.ts and the test apps share, so a supertest app is the production app. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.useLogger(app.get(Logger));
+  app.use(securityHeaders());
+  app.use(NO_STORE_PREFIXES, noStore);
   // Before the parsers: a provider's callback body is kept as the bytes it sent.
   app.use(`/${CALLBACKS_PATH}`, readCallbackBody);
   app.useBodyParser('json', { limit: REQUEST_BODY_LIMIT });
