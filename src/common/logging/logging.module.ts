@@ -23,7 +23,7 @@ export const REDACTED_PATHS = [
  * The request as every log line shows it: the target with query values and secret path segments
  * redacted, and without pino's `query` and `params`, which would repeat them unredacted.
  */
-export function serializeRequest(req: SerializedRequest): Record<string, unknown> {
+function serializeRequest(req: SerializedRequest): Record<string, unknown> {
   return {
     id: req.id,
     method: req.method,
