@@ -1,7 +1,9 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { NO_STORE_PREFIXES, noStore, securityHeaders } from './common/http/security-headers.js';
 import { API_KEY_SECURITY, BEARER_SECURITY } from './common/http/security-schemes.js';
+import { CALLBACKS_PATH, readCallbackBody } from './waiting/callback-body.js';
 
 /** JSON bodies may hold a 1 MiB task body after JSON escaping, so the parser limit sits above it. */
 export const REQUEST_BODY_LIMIT = '3mb';
@@ -9,6 +11,10 @@ export const REQUEST_BODY_LIMIT = '3mb';
 /** Everything main.ts and the test apps share, so a supertest app is the production app. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.useLogger(app.get(Logger));
+  app.use(securityHeaders());
+  app.use(NO_STORE_PREFIXES, noStore);
+  // Before the parsers: a provider's callback body is kept as the bytes it sent.
+  app.use(`/${CALLBACKS_PATH}`, readCallbackBody);
   app.useBodyParser('json', { limit: REQUEST_BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: '64kb', extended: false });
   app.set('x-powered-by', false);

@@ -318,7 +318,10 @@ describe('Polling tasks and provider templates (e2e)', () => {
         .expect(200);
       const checksAtCallback = checksOf();
       await new Promise((resolve) => setTimeout(resolve, 2500));
-      expect(await getTask(id)).toMatchObject({ status: 'completed', result: { output: 'via webhook' } });
+      expect(await getTask(id)).toMatchObject({
+        status: 'completed',
+        result: { statusCode: 200, headers: {}, body: '{"output":"via webhook"}', duration: 0 },
+      });
       // At most the one check that was already in flight; its write lost to the callback.
       expect(checksOf() - checksAtCallback).toBeLessThanOrEqual(1);
     }, 30_000);

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomVaultKey } from './helpers/test-app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
@@ -36,7 +36,7 @@ describe('Service process (system)', () => {
     expect(lines[0]).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
   });
 
-  it('should boot on the embedded default, print the default key once, and keep data across a restart', async () => {
+  it('should boot on the embedded default, print the default key once, keep data across a restart, and keep DATA_DIR owner-only', async () => {
     const dataDir = join(database.dataDir, 'embedded');
     const env = { DATA_DIR: dataDir, PORT: String(await freePort()) };
     const first = await startService(env);
@@ -54,9 +54,16 @@ describe('Service process (system)', () => {
     });
     expect(created.status).toBe(201);
     await first.kill('SIGTERM');
+    expectOwnerOnly(dataDir);
+    // What earlier versions left behind, to be tightened: a 0755 DATA_DIR and pgdata, open files.
+    chmodSync(dataDir, 0o755);
+    chmodSync(join(dataDir, 'pgdata'), 0o755);
+    chmodSync(join(dataDir, 'pgdata', 'PG_VERSION'), 0o644);
+    chmodSync(join(dataDir, 'pgdata', 'global', 'pg_control'), 0o666);
 
     const second = await startService(env);
     try {
+      expectOwnerOnly(dataDir);
       expect(second.output()).not.toContain('aq_live_');
       const listed = await fetch(`${second.url}/v1/tokens`, {
         headers: { Authorization: `Bearer ${key}` },
@@ -273,6 +280,18 @@ describe('Service process (system)', () => {
     }, 60_000);
   });
 });
+
+/** DATA_DIR and pgdata 0700, the vault key 0600, and no file of the database open to others. */
+function expectOwnerOnly(dataDir: string): void {
+  const modeOf = (...path: string[]) => statSync(join(dataDir, ...path)).mode & 0o777;
+  expect(modeOf()).toBe(0o700);
+  expect(modeOf('pgdata')).toBe(0o700);
+  expect(modeOf('pgdata', 'base')).toBe(0o700);
+  expect(modeOf('vault.key')).toBe(0o600);
+  for (const file of [['PG_VERSION'], ['global', 'pg_control'], ['global', 'pg_filenode.map'], ['postgresql.conf']]) {
+    expect({ file, groupAndOther: modeOf('pgdata', ...file) & 0o077 }).toEqual({ file, groupAndOther: 0 });
+  }
+}
 
 /**
  * 16 keep-alive lanes create tasks as fast as they can, then the server gets SIGTERM: every

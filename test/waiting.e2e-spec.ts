@@ -86,13 +86,16 @@ describe('Waiting tasks: signals and callbacks (e2e)', () => {
       const signalled = await signal(token, { status: 'completed', result: { video: 'https://cdn/v.mp4' } }).expect(
         200,
       );
-      expect(signalled.body.task).toMatchObject({
-        id: created.body.task.id,
-        status: 'completed',
-        result: { video: 'https://cdn/v.mp4' },
-        error: null,
+      expect(signalled.body).toEqual({
+        task: {
+          id: created.body.task.id,
+          status: 'completed',
+          result: { video: 'https://cdn/v.mp4' },
+          createdAt: created.body.task.createdAt,
+          completedAt: expect.any(String),
+        },
       });
-      expect(signalled.body.task.completedAt).not.toBeNull();
+      expect((await getTask(created.body.task.id)).error).toBeNull();
 
       const again = await signal(token, { status: 'completed' }).expect(404);
       expect(again.body).toEqual({ error: 'Invalid or expired signal token' });
@@ -110,8 +113,8 @@ describe('Waiting tasks: signals and callbacks (e2e)', () => {
       const failed = await signal(created.body.signalToken, { status: 'failed', error: 'Render farm on fire' }).expect(
         200,
       );
-      expect(failed.body.task).toMatchObject({ status: 'failed', error: 'Render farm on fire' });
-      expect(failed.body.task.result).toMatchObject({ statusCode: 200 });
+      expect(failed.body.task).toMatchObject({ status: 'failed', result: { statusCode: 200 } });
+      expect(await getTask(created.body.task.id)).toMatchObject({ status: 'failed', error: 'Render farm on fire' });
     });
 
     it('should answer 409 with the current status while the task is not waiting yet', async () => {
@@ -216,7 +219,12 @@ describe('Waiting tasks: signals and callbacks (e2e)', () => {
       expect(task.targetUrl).toContain('{asyncqueue_callback_url}');
 
       const completed = await statusOf(task.id, 'completed');
-      expect(completed.result).toEqual({ request_id: 'r1', status: 'OK', payload: { images: ['a.png'] } });
+      expect(completed.result).toEqual({
+        statusCode: 200,
+        headers: {},
+        body: JSON.stringify({ request_id: 'r1', status: 'OK', payload: { images: ['a.png'] } }),
+        duration: 0,
+      });
       const [submit] = sink.callsTo('/submit');
       expect(submit.path).toBe(`/submit?fal_webhook=${callbackUrl}`);
       expect(submit.headers['x-reply-to']).toBe(callbackUrl);
@@ -226,6 +234,9 @@ describe('Waiting tasks: signals and callbacks (e2e)', () => {
       expect(again.body).toEqual({ error: 'Invalid or expired callback ID' });
       const webhook = await waitFor(() => sink.callsTo('/callback-done')[0], 10_000, 'the completion webhook');
       expect(JSON.parse(webhook.body)).toMatchObject({ event: 'task.completed', task: { id: task.id } });
+      // The webhook goes to a receiver that may only read: the id would let it forge a completion.
+      expect(JSON.parse(webhook.body).task).not.toHaveProperty('callbackId');
+      expect(webhook.body).not.toContain(task.callbackId);
     });
 
     it('should give tasks without the placeholder no callback', async () => {
@@ -246,19 +257,69 @@ describe('Waiting tasks: signals and callbacks (e2e)', () => {
       expect((await getTask(created.body.task.id)).status).toBe('delayed');
     });
 
-    it('should store a body that is not JSON as text', async () => {
+    const waitingCallbackTask = async (): Promise<{ id: string; callbackId: string; createdAt: string }> => {
       const created = await create({ targetUrl: sink.url('/x?cb={asyncqueue_callback_url}'), maxWaitTime: 60 }).expect(
         201,
       );
       await statusOf(created.body.task.id, 'waiting');
+      return created.body.task;
+    };
+
+    it.each([
+      ['JSON, as sent', 'application/json', '{ "b": 1,\n  "a": [1, 2] }', { body: '{ "b": 1,\n  "a": [1, 2] }' }],
+      ['a form', 'application/x-www-form-urlencoded', 'a=1&b=hello+world', { body: 'a=1&b=hello+world' }],
+      ['plain text', 'text/plain; charset=utf-8', 'job 7 finished ✓', { body: 'job 7 finished ✓' }],
+      [
+        'binary',
+        'application/octet-stream',
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff]),
+        { body: 'iVBORwD/', bodyEncoding: 'base64' },
+      ],
+      ['text with a NUL', 'text/plain', 'a\u0000b', { body: 'YQBi', bodyEncoding: 'base64' }],
+      ['nothing', 'application/json', '', { body: '' }],
+    ])('should complete the task with %s as the result body', async (_case, contentType, payload, encoded) => {
+      const task = await waitingCallbackTask();
       const response = await sut
         .http()
-        .post(`/v1/callbacks/${created.body.task.callbackId}`)
-        .set('Content-Type', 'text/plain')
-        .send('job 7 finished')
+        .post(`/v1/callbacks/${task.callbackId}`)
+        .set('Content-Type', contentType)
+        .send(payload)
         .expect(200);
-      expect(response.body.task).toMatchObject({ status: 'completed', result: 'job 7 finished' });
+      const result = { statusCode: 200, headers: {}, ...encoded, duration: 0 };
+      expect(response.body).toEqual({
+        task: {
+          id: task.id,
+          status: 'completed',
+          result,
+          createdAt: task.createdAt,
+          completedAt: expect.any(String),
+        },
+      });
+      expect((await getTask(task.id)).result).toEqual(result);
     });
+
+    it.each(['application/json', 'application/octet-stream'])(
+      'should refuse a body over 1 MiB sent as %s with 413 and keep the task waiting',
+      async (contentType) => {
+        const task = await waitingCallbackTask();
+        const response = await sut
+          .http()
+          .post(`/v1/callbacks/${task.callbackId}`)
+          .set('Content-Type', contentType)
+          .send(`"${'x'.repeat(1024 * 1024 - 1)}"`)
+          .expect(413);
+        expect(response.body).toEqual({ error: 'Callback body must be at most 1 MiB' });
+        expect((await getTask(task.id)).status).toBe('waiting');
+        const exactly = `"${'x'.repeat(1024 * 1024 - 2)}"`;
+        const accepted = await sut
+          .http()
+          .post(`/v1/callbacks/${task.callbackId}`)
+          .set('Content-Type', contentType)
+          .send(exactly)
+          .expect(200);
+        expect(accepted.body.task.result.body).toHaveLength(1024 * 1024);
+      },
+    );
 
     it('should let exactly one of two simultaneous callbacks win', async () => {
       const created = await create({ targetUrl: sink.url('/x?cb={asyncqueue_callback_url}'), maxWaitTime: 60 }).expect(
@@ -271,6 +332,15 @@ describe('Waiting tasks: signals and callbacks (e2e)', () => {
       ]);
       expect(responses.map((response) => response.status).sort()).toEqual([200, 404]);
       const winner = responses.find((response) => response.status === 200);
+      expect(winner?.body).toEqual({
+        task: {
+          id: created.body.task.id,
+          status: 'completed',
+          result: expect.anything(),
+          createdAt: created.body.task.createdAt,
+          completedAt: expect.any(String),
+        },
+      });
       expect((await getTask(created.body.task.id)).result).toEqual(winner?.body.task.result);
     });
 

@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
 import type { AppConfiguration } from '../config/configuration.js';
+import { EMBEDDED_DATABASE_DIR, ensurePrivateDataDir } from './embedded-data-dir.js';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
 
@@ -20,7 +20,7 @@ export function buildDataSourceOptions(database: AppConfiguration['database']): 
   if (database.url) {
     return { ...common, url: database.url, extra: { max: 20 } };
   }
-  const dataDir = join(database.dataDir, 'pgdata');
-  mkdirSync(database.dataDir, { recursive: true });
+  ensurePrivateDataDir(database.dataDir);
+  const dataDir = join(database.dataDir, EMBEDDED_DATABASE_DIR);
   return { ...common, driver: new PGliteDriver({ dataDir }).driver };
 }

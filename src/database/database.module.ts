@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfiguration } from '../config/configuration.js';
 import { buildDataSourceOptions } from './data-source-options.js';
 import { AsyncCommitPool } from './async-commit-pool.service.js';
+import { EmbeddedDataPermissions } from './embedded-data-permissions.service.js';
 import { QueueConnections } from './queue-connections.service.js';
 import { NotificationListener } from './notification-listener.service.js';
 
@@ -16,7 +17,7 @@ import { NotificationListener } from './notification-listener.service.js';
         buildDataSourceOptions(config.get('database', { infer: true })),
     }),
   ],
-  providers: [NotificationListener, AsyncCommitPool, QueueConnections],
+  providers: [NotificationListener, AsyncCommitPool, QueueConnections, EmbeddedDataPermissions],
   exports: [NotificationListener, AsyncCommitPool, QueueConnections],
 })
 export class DatabaseModule {}

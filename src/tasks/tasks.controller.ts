@@ -9,10 +9,17 @@ import { GetTaskQuery } from './dto/get-task.query.js';
 import { ListTasksQuery } from './dto/list-tasks.query.js';
 import { TaskQueryService } from './task-query.service.js';
 import { TasksService } from './tasks.service.js';
-import { toAttemptView, toTaskView, type AttemptView, type TaskView } from './tasks.views.js';
+import {
+  taskViewFor,
+  toAttemptView,
+  toTaskWriterView,
+  type AttemptView,
+  type TaskView,
+  type TaskWriterView,
+} from './tasks.views.js';
 
 interface CreatedTaskView {
-  task: TaskView;
+  task: TaskWriterView;
   /** With waitForSignal: the one-time token for POST /v1/signals/{token}. Shown only here. */
   signalToken?: string;
   /** When the task mentions {asyncqueue_callback_url}: what it is replaced with. */
@@ -61,7 +68,7 @@ export class TasksController {
       response.setHeader('Idempotent-Replayed', 'true');
     }
     return {
-      task: toTaskView(task),
+      task: toTaskWriterView(task),
       ...(signalToken && { signalToken }),
       ...(callbackUrl && { callbackUrl }),
     };
@@ -73,7 +80,7 @@ export class TasksController {
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListTasksQuery): Promise<TaskList> {
     const { tasks, total } = await this.tasks.list(principal.teamId, query);
     return {
-      tasks: tasks.map(toTaskView),
+      tasks: tasks.map(taskViewFor(principal)),
       pagination: {
         total,
         limit: query.limit,
@@ -92,22 +99,22 @@ export class TasksController {
     @Query() query: GetTaskQuery,
   ): Promise<{ task: TaskView }> {
     return {
-      task: toTaskView(await this.queries.getOrWait(principal.teamId, id, query.wait ?? 0)),
+      task: taskViewFor(principal)(await this.queries.getOrWait(principal.teamId, id, query.wait ?? 0)),
     };
   }
 
   @RequireScopes('tasks:write')
   @Post(':id/cancel')
   @HttpCode(200)
-  async cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<{ task: TaskView }> {
-    return { task: toTaskView(await this.tasks.cancel(principal.teamId, id)) };
+  async cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<{ task: TaskWriterView }> {
+    return { task: toTaskWriterView(await this.tasks.cancel(principal.teamId, id)) };
   }
 
   @RequireScopes('tasks:write')
   @Post(':id/retry')
   @HttpCode(200)
-  async retry(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<{ task: TaskView }> {
-    return { task: toTaskView(await this.tasks.retry(principal.teamId, id)) };
+  async retry(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<{ task: TaskWriterView }> {
+    return { task: toTaskWriterView(await this.tasks.retry(principal.teamId, id)) };
   }
 
   @RequireScopes('tasks:read')

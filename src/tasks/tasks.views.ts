@@ -1,8 +1,12 @@
+import type { Principal } from '../auth/principal.js';
 import type { TaskAttempt } from './entities/task-attempt.entity.js';
 import type { PollConfig } from '../waiting/poll-config.js';
 import type { Task, TaskResult } from './entities/task.entity.js';
 
-/** The task object of SPEC §6. Headers keep their `tok_` references; lease internals stay inside. */
+/**
+ * The task object of SPEC §6. Headers keep their `tok_` references; lease internals stay inside.
+ * This is what read-only clients and completion webhooks see: no callback id (see TaskWriterView).
+ */
 export interface TaskView {
   id: string;
   teamId: string;
@@ -23,8 +27,6 @@ export interface TaskView {
   provider: string | null;
   /** How the task polls (a provider's template, or its own config with defaults), or null. */
   pollConfig: PollConfig | null;
-  /** Set when the task mentions {asyncqueue_callback_url}: the id in its callback URL. */
-  callbackId: string | null;
   retryCount: number;
   result: TaskResult | null;
   error: string | null;
@@ -38,6 +40,24 @@ export interface TaskView {
     error: string | null;
     at: Date | null;
   } | null;
+}
+
+/**
+ * The task as holders of `tasks:write` see it. The callback id completes the task without a
+ * credential, so it goes only to those who may create or change tasks anyway.
+ */
+export interface TaskWriterView extends TaskView {
+  /** Set when the task mentions {asyncqueue_callback_url}: the id in its callback URL. */
+  callbackId: string | null;
+}
+
+/** What the public signal and callback endpoints answer: how the task ended, nothing more. */
+export interface TaskSummaryView {
+  id: string;
+  status: string;
+  result: TaskResult | null;
+  createdAt: Date;
+  completedAt: Date | null;
 }
 
 export interface AttemptView {
@@ -67,7 +87,6 @@ export function toTaskView(task: Task): TaskView {
     waitForSignal: task.waitForSignal,
     provider: task.provider,
     pollConfig: task.pollConfig,
-    callbackId: task.callbackId,
     retryCount: task.retryCount,
     result: task.result,
     error: task.error,
@@ -82,6 +101,25 @@ export function toTaskView(task: Task): TaskView {
           at: task.onCompleteAt,
         }
       : null,
+  };
+}
+
+export function toTaskWriterView(task: Task): TaskWriterView {
+  return { ...toTaskView(task), callbackId: task.callbackId };
+}
+
+/** The view a principal may see of its team's task: with the callback id only for writers. */
+export function taskViewFor(principal: Principal): (task: Task) => TaskView | TaskWriterView {
+  return principal.scopes.includes('tasks:write') ? toTaskWriterView : toTaskView;
+}
+
+export function toTaskSummaryView(task: Task): TaskSummaryView {
+  return {
+    id: task.id,
+    status: task.status,
+    result: task.result,
+    createdAt: task.createdAt,
+    completedAt: task.completedAt,
   };
 }
 

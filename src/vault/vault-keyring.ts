@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseVaultKey, type AppConfiguration, type VaultKey } from '../config/configuration.js';
+import { ensurePrivateDataDir } from '../database/embedded-data-dir.js';
 
 export const DEVELOPMENT_KEY_FILE = 'vault.key';
 
@@ -41,7 +42,7 @@ export function loadKeyring(vault: AppConfiguration['vault']): KeyringLoad {
   if (!vault.embedded) return { keyring: null };
   const path = join(vault.dataDir, DEVELOPMENT_KEY_FILE);
   if (!existsSync(path)) {
-    mkdirSync(vault.dataDir, { recursive: true });
+    ensurePrivateDataDir(vault.dataDir);
     const entry = `dev-${randomBytes(4).toString('hex')}:${randomBytes(32).toString('base64')}`;
     writeFileSync(path, `${entry}\n`, { mode: 0o600, flag: 'wx' });
   }

@@ -6,12 +6,12 @@ import { enforceRateLimit } from '../auth/rate-limit/rate-limit-response.js';
 import { RateLimiterService } from '../auth/rate-limit/rate-limiter.service.js';
 import { Public } from '../common/decorators/public.decorator.js';
 import type { AppConfiguration } from '../config/configuration.js';
-import { toTaskView, type TaskView } from '../tasks/tasks.views.js';
-import { readCallbackPayload } from './callback-payload.js';
+import { toTaskSummaryView, type TaskSummaryView } from '../tasks/tasks.views.js';
+import { callbackResultOf, CALLBACKS_PATH } from './callback-body.js';
 import { WaitResolutionService } from './wait-resolution.service.js';
 
 @ApiTags('waiting')
-@Controller('v1/callbacks')
+@Controller(CALLBACKS_PATH)
 export class CallbacksController {
   private readonly limitPerMinute: number;
 
@@ -25,8 +25,10 @@ export class CallbacksController {
 
   /**
    * Where providers report (the URL that replaced {asyncqueue_callback_url}). No credentials: the
-   * 256-bit id is the secret, usable once. The body (JSON, or text) becomes the task's result.
-   * Limited per client address, counted before the id is looked at.
+   * 256-bit id is the secret, usable once. The raw body, whatever its content type, becomes the
+   * task's result as `{statusCode: 200, headers: {}, body, duration: 0}` (base64 with
+   * `bodyEncoding` when it is not UTF-8 text). Limited per client address, counted before the id
+   * is looked at.
    */
   @Public()
   @Post(':id')
@@ -35,9 +37,8 @@ export class CallbacksController {
     @Param('id') id: string,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<{ task: TaskView }> {
+  ): Promise<{ task: TaskSummaryView }> {
     enforceRateLimit(await this.limiter.consume(`callback:${request.ip}`, this.limitPerMinute), response);
-    const payload = await readCallbackPayload(request);
-    return { task: toTaskView(await this.waits.callback(id, payload)) };
+    return { task: toTaskSummaryView(await this.waits.callback(id, callbackResultOf(request))) };
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/decorators/public.decorator.js';
-import { toTaskView, type TaskView } from '../tasks/tasks.views.js';
+import { toTaskSummaryView, type TaskSummaryView } from '../tasks/tasks.views.js';
 import { SignalDto } from './dto/signal.dto.js';
 import { WaitResolutionService } from './wait-resolution.service.js';
 
@@ -12,12 +12,13 @@ export class SignalsController {
 
   /**
    * Ends a task that waits for a signal. The one-time token from the create response is the
-   * credential: 404 when it is unknown, used or expired; 409 when the task is not waiting.
+   * credential: 404 when it is unknown, used or expired; 409 when the task is not waiting. The
+   * answer is a summary: whoever holds the token is not necessarily allowed to read the task.
    */
   @Public()
   @Post(':token')
   @HttpCode(200)
-  async signal(@Param('token') token: string, @Body() dto: SignalDto): Promise<{ task: TaskView }> {
-    return { task: toTaskView(await this.waits.signal(token, dto)) };
+  async signal(@Param('token') token: string, @Body() dto: SignalDto): Promise<{ task: TaskSummaryView }> {
+    return { task: toTaskSummaryView(await this.waits.signal(token, dto)) };
   }
 }

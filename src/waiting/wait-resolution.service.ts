@@ -7,6 +7,7 @@ import type { JsonValue } from '../common/json/json-value.js';
 import { queryRows } from '../database/sql.js';
 import type { Task } from '../tasks/entities/task.entity.js';
 import { TaskRecords } from '../tasks/task-records.js';
+import type { CallbackResult } from './callback-body.js';
 import { isCallbackId } from './callback-url.js';
 import type { SignalStatus } from './dto/signal.dto.js';
 import { isSignalToken } from './signal-token.js';
@@ -68,8 +69,8 @@ export class WaitResolutionService {
     throw new AppError('conflict', `Task is not in waiting state (current: ${state.status})`);
   }
 
-  /** Completes a waiting or polling task with the provider's payload as its result. Single use. */
-  async callback(callbackId: string, payload: JsonValue): Promise<Task> {
+  /** Completes a waiting or polling task with what the provider posted as its result. Single use. */
+  async callback(callbackId: string, result: CallbackResult): Promise<Task> {
     if (!isCallbackId(callbackId)) throw new AppError('not_found', INVALID_CALLBACK_ID);
     const [task] = await this.records.query(
       `UPDATE tasks t SET status = 'completed', result = $2::jsonb, error = NULL, completed_at = now(),
@@ -78,7 +79,7 @@ export class WaitResolutionService {
        WHERE t.callback_id = $1 AND t.callback_received_at IS NULL AND t.status IN ('waiting', 'polling')
          AND t.wait_deadline > now()
        RETURNING ${this.records.columns}`,
-      [callbackId, JSON.stringify(payload)],
+      [callbackId, JSON.stringify(result)],
     );
     if (task) return task;
     const state = await this.stateOf(

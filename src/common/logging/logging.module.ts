@@ -1,7 +1,9 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
+import type { SerializedRequest } from 'pino';
 import type { AppConfiguration } from '../../config/configuration.js';
+import { redactRequestUrl } from './redact-url.js';
 import { assignRequestId, RequestIdMiddleware } from './request-id.js';
 
 /**
@@ -17,6 +19,21 @@ export const REDACTED_PATHS = [
   'res.headers["set-cookie"]',
 ];
 
+/**
+ * The request as every log line shows it: the target with query values and secret path segments
+ * redacted, and without pino's `query` and `params`, which would repeat them unredacted.
+ */
+function serializeRequest(req: SerializedRequest): Record<string, unknown> {
+  return {
+    id: req.id,
+    method: req.method,
+    url: redactRequestUrl(req.url),
+    headers: req.headers,
+    remoteAddress: req.remoteAddress,
+    remotePort: req.remotePort,
+  };
+}
+
 /** Access logs are written at `info`; at a higher level pino-http would only cost time per request. */
 const ACCESS_LOG_LEVELS = ['info', 'debug', 'trace'];
 
@@ -30,6 +47,7 @@ const ACCESS_LOG_LEVELS = ['info', 'debug', 'trace'];
           pinoHttp: {
             level,
             redact: { paths: REDACTED_PATHS, remove: true },
+            serializers: { req: serializeRequest },
             genReqId: assignRequestId,
             customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
             quietReqLogger: true,
