@@ -6,7 +6,8 @@ import { VaultKeyringCheckService } from '../src/vault/vault-keyring-check.servi
 import { VaultKeyring } from '../src/vault/vault-keyring.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { testDatabaseKind } from './helpers/test-env.js';
-import { bearer, randomVaultKey, startTestApp, type TestApp } from './helpers/test-app.js';
+import { bearer, randomVaultKey, startServingTestApp, startTestApp, type TestApp } from './helpers/test-app.js';
+import { SinkServer, waitFor } from './helpers/sink-server.js';
 
 const TOKEN_ID = /^tok_[0-9a-hjkmnp-tv-z]{26}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -423,7 +424,9 @@ describe('Token Vault (e2e)', () => {
       expect(report.primaryKeyId).toBe('k2');
       expect(report.rotated.tokens).toBeGreaterThan(0);
       expect(report.rotated.webhookSecrets).toBeGreaterThan(0);
-      expect(report.failed).toEqual([{ table: 'vault_tokens', id: tampered.body.token.id }]);
+      expect(report.failed).toEqual([
+        { table: 'vault_tokens', id: tampered.body.token.id, error: 'Stored secret failed its integrity check' },
+      ]);
       expect(report.remaining).toBe(1);
       await sut.db.query('DELETE FROM vault_tokens WHERE id = $1', [tampered.body.token.id]);
 
@@ -482,6 +485,81 @@ describe('Token Vault (e2e)', () => {
       } finally {
         await bare.close();
       }
+    });
+  });
+  describe('a stored row under a key id VAULT_KEYS lacks', () => {
+    let own: TestDatabase;
+    let serving: TestApp;
+    let sink: SinkServer;
+    let team: { teamId: string; key: string };
+
+    beforeAll(async () => {
+      own = await createTestDatabase();
+      serving = await startServingTestApp(own);
+      sink = await SinkServer.start();
+      team = await serving.createTeam('orphaned secret');
+    });
+
+    afterAll(async () => {
+      await serving?.close();
+      await sink?.close();
+      await own?.drop();
+    });
+
+    /** The task once it has ended and its completion webhook has been dealt with. */
+    const finished = async (id: string) => {
+      const response = await serving.http().get(`/v1/tasks/${id}`).set(bearer(team.key));
+      const task = response.body.task as { status: string; onCompleteDelivery: { status: string } | null };
+      const delivery = task.onCompleteDelivery?.status ?? '';
+      return ['completed', 'failed'].includes(task.status) && ['delivered', 'failed'].includes(delivery)
+        ? task
+        : undefined;
+    };
+
+    it('should let the service start beside it, and refuse only when no stored row is readable', async () => {
+      await serving.http().post('/v1/tokens').set(bearer(team.key)).send({ name: 'readable', value: 'v' }).expect(201);
+      await serving.http().get('/v1/webhook-secret').set(bearer(team.key)).expect(200);
+      await serving.db.query(`UPDATE webhook_secrets SET key_id = 'bogus' WHERE team_id = $1`, [team.teamId]);
+      const configured = serving.app.get(VaultCryptoService);
+      await expect(new VaultKeyringCheckService(serving.db, configured).onModuleInit()).resolves.toBeUndefined();
+      const other = new VaultCryptoService(new VaultKeyring([parseVaultKey(randomVaultKey('other'))]));
+      await expect(new VaultKeyringCheckService(serving.db, other).onModuleInit()).rejects.toThrow(
+        'Stored vault secrets use key id "bogus", "k1", which VAULT_KEYS does not contain',
+      );
+    });
+
+    it("should fail the team's calls and completion webhooks with a clear error until the secret is rotated", async () => {
+      const conflict = await serving.http().get('/v1/webhook-secret').set(bearer(team.key)).expect(409);
+      expect(conflict.body).toEqual({
+        error:
+          "The team's webhook secret cannot be read with the configured VAULT_KEYS; replace it with POST /v1/webhook-secret/rotate",
+      });
+      const created = await serving
+        .http()
+        .post('/v1/tasks')
+        .set(bearer(team.key))
+        .send({ targetUrl: sink.url('/unsigned'), onCompleteUrl: sink.url('/unsigned-done'), maxRetries: 0 })
+        .expect(201);
+      const failed = await waitFor(() => finished(created.body.task.id as string), 15_000, 'the task to fail');
+      expect(failed).toMatchObject({
+        status: 'failed',
+        error: conflict.body.error,
+        onCompleteDelivery: { status: 'failed', statusCode: null, error: conflict.body.error },
+      });
+      expect(sink.calls).toHaveLength(0);
+
+      const rotated = await serving.http().post('/v1/webhook-secret/rotate').set(bearer(team.key)).expect(200);
+      const again = await serving
+        .http()
+        .post('/v1/tasks')
+        .set(bearer(team.key))
+        .send({ targetUrl: sink.url('/signed'), onCompleteUrl: sink.url('/signed-done') })
+        .expect(201);
+      expect(await waitFor(() => finished(again.body.task.id as string), 15_000, 'the task to complete')).toMatchObject(
+        { status: 'completed', onCompleteDelivery: { status: 'delivered' } },
+      );
+      expect(sink.callsTo('/signed')[0].headers['x-asyncqueue-signature']).toMatch(/^t=\d+,v1=/);
+      expect(JSON.stringify(sink.calls)).not.toContain(rotated.body.webhookSecret);
     });
   });
 });

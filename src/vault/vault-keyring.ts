@@ -21,8 +21,8 @@ export class VaultKeyring {
     return this.byId.get(keyId);
   }
 
-  has(keyId: string): boolean {
-    return this.byId.has(keyId);
+  get ids(): string[] {
+    return [...this.byId.keys()];
   }
 }
 
