@@ -524,7 +524,7 @@ describe('Token Vault (e2e)', () => {
       await expect(new VaultKeyringCheckService(serving.db, configured).onModuleInit()).resolves.toBeUndefined();
       const other = new VaultCryptoService(new VaultKeyring([parseVaultKey(randomVaultKey('other'))]));
       await expect(new VaultKeyringCheckService(serving.db, other).onModuleInit()).rejects.toThrow(
-        'Stored vault secrets use key id "bogus", "k1", which VAULT_KEYS does not contain',
+        /^Stored vault secrets use key id (".+", )?"bogus", .*which VAULT_KEYS does not contain/,
       );
     });
 
