@@ -377,4 +377,101 @@ const TERMINAL = ['completed', 'failed', 'timeout', 'cancelled'];
     });
     expect(sink.callsTo('/revoked')).toHaveLength(0);
   }, 30_000);
+  describe('destination binding', () => {
+    /** Loopback only: 127.0.0.1 and `localhost` (also 127.0.0.1 here) are two hosts of one machine. */
+    const loopback = { ALLOWED_PRIVATE_TARGETS: '127.0.0.0/8,::1/128' };
+
+    async function boundToken(canary: string, allowedHosts: string[]): Promise<string> {
+      const token = await client.request<{ token: { id: string; allowedHosts: string[] } }>('POST', '/v1/tokens', {
+        name: 'bound',
+        value: canary,
+        allowedHosts,
+      });
+      expect(token.body.token.allowedHosts).toEqual(allowedHosts);
+      return token.body.token.id;
+    }
+
+    it('should send a bound token to its host, and drop it on a redirect to another host', async () => {
+      const canary = `sk-bound-${Date.now()}-RDR`;
+      const tokenId = await boundToken(canary, ['127.0.0.1']);
+      sink.handler = (call, response) => {
+        if (call.path === '/bound/hop') {
+          response.writeHead(307, { Location: `http://localhost:${sink.port}/bound/landed` });
+          response.end();
+          return;
+        }
+        response.end('{"ok":true}');
+      };
+      const worker = await startWorker(loopback);
+      const id = await client.createTask({
+        targetUrl: sink.url('/bound/hop'),
+        headers: { Authorization: tokenId, 'X-Api-Key': tokenId, 'X-Plain': 'kept' },
+        maxRetries: 0,
+      });
+      await settled([id], 15_000);
+      expect(await client.task(id)).toMatchObject({ status: 'completed', error: null });
+      const [hop] = sink.callsTo('/bound/hop');
+      expect(hop.headers.authorization).toBe(canary);
+      expect(hop.headers['x-api-key']).toBe(canary);
+      const [landed] = sink.callsTo('/bound/landed');
+      expect(landed.headers.host).toBe(`localhost:${sink.port}`);
+      expect(landed.headers['x-plain']).toBe('kept');
+      expect(JSON.stringify(landed.headers)).not.toContain(canary);
+      expect(worker.output()).not.toContain(canary);
+    }, 30_000);
+
+    it('should fail a task whose target host its bound token does not allow, sending nothing', async () => {
+      const canary = `sk-bound-${Date.now()}-NOT`;
+      const tokenId = await boundToken(canary, ['127.0.0.1']);
+      const id = await client.createTask({
+        targetUrl: sink.url('/bound/refused'),
+        headers: { Authorization: tokenId },
+      });
+      // The binding changes between creation and the call (there is no API for that: it stands
+      // for any way a stored binding and a stored task may disagree); the call is judged again.
+      await db.query(`UPDATE vault_tokens SET allowed_hosts = '{localhost}' WHERE id = $1`, [tokenId]);
+      const worker = await startWorker(loopback);
+      await settled([id], 15_000);
+      expect(await client.task(id)).toMatchObject({
+        status: 'failed',
+        error: `Vault token "${tokenId}" may not be sent to host "127.0.0.1"`,
+      });
+      expect(sink.callsTo('/bound/refused')).toHaveLength(0);
+      expect(worker.output()).not.toContain(canary);
+    }, 30_000);
+
+    it('should forward a bound token to a status URL only when its binding admits that host', async () => {
+      const canary = `sk-bound-${Date.now()}-POLL`;
+      const tokenId = await boundToken(canary, ['127.0.0.1']);
+      sink.handler = async (call, response) => {
+        response.setHeader('Content-Type', 'application/json');
+        if (call.path === '/bound/submit') {
+          // Narrowed after the submit call: the status checks that follow are judged on their own.
+          await db.query(`UPDATE vault_tokens SET allowed_hosts = '{localhost}' WHERE id = $1`, [tokenId]);
+          response.end(JSON.stringify({ statusUrl: sink.url('/bound/status') }));
+          return;
+        }
+        response.end('{"status":"done"}');
+      };
+      await startWorker(loopback);
+      const id = await client.createTask({
+        targetUrl: sink.url('/bound/submit'),
+        headers: { Authorization: tokenId, 'X-Plain': 'kept' },
+        pollConfig: {
+          urlTemplate: '{startResult.body.statusUrl}',
+          statusPath: 'status',
+          doneValues: ['done'],
+          failValues: ['failed'],
+          interval: 1,
+          forwardAuth: true,
+        },
+      });
+      await settled([id], 20_000);
+      expect(await client.task(id)).toMatchObject({ status: 'completed' });
+      expect(sink.callsTo('/bound/submit')[0].headers.authorization).toBe(canary);
+      const [status] = sink.callsTo('/bound/status');
+      expect(status.headers['x-plain']).toBe('kept');
+      expect(status.headers.authorization).toBeUndefined();
+    }, 40_000);
+  });
 });

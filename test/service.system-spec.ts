@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { randomVaultKey } from './helpers/test-app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { testDatabaseKind } from './helpers/test-env.js';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { ApiClient } from './helpers/api-client.js';
 import { freePort, runNode, startService, type ServiceProcess } from './helpers/service-process.js';
+import { SinkServer, waitFor } from './helpers/sink-server.js';
 
 describe('Service process (system)', () => {
   let database: TestDatabase;
@@ -253,6 +257,15 @@ describe('Service process (system)', () => {
       await after.kill('SIGTERM');
     }, 90_000);
 
+    it('should serve with a stored token under an unknown key id, naming it, and rotate around it', async () => {
+      const own = await createTestDatabase();
+      try {
+        await expectUnreadableTokenToStayLocal(own);
+      } finally {
+        await own.drop();
+      }
+    }, 90_000);
+
     it('should serve only /health and /metrics when API_ENABLED=false', async () => {
       const worker = await startService({
         ...database.env,
@@ -290,6 +303,84 @@ function expectOwnerOnly(dataDir: string): void {
   expect(modeOf('vault.key')).toBe(0o600);
   for (const file of [['PG_VERSION'], ['global', 'pg_control'], ['global', 'pg_filenode.map'], ['postgresql.conf']]) {
     expect({ file, groupAndOther: modeOf('pgdata', ...file) & 0o077 }).toEqual({ file, groupAndOther: 0 });
+  }
+}
+
+/**
+ * A row under a key id VAULT_KEYS lacks, beside readable ones: the server starts and names it
+ * (never a secret), other tokens still reach their target, a task that needs it fails without a
+ * call, and "vault rotate" reports it instead of refusing to run.
+ */
+async function expectUnreadableTokenToStayLocal(own: TestDatabase): Promise<void> {
+  const sink = await SinkServer.start();
+  const db = new pg.Client({ connectionString: own.url });
+  const env = {
+    ...own.env,
+    VAULT_KEYS: randomVaultKey('good'),
+    ALLOWED_PRIVATE_TARGETS: '127.0.0.1/32',
+    EXECUTOR_POLL_INTERVAL_MS: '100',
+  };
+  let service: ServiceProcess | undefined;
+  try {
+    const created = await runNode('cli.js', ['teams', 'create', '--name', 'orphaned'], env);
+    const { team, apiKey } = JSON.parse(created.stdout) as { team: { id: string }; apiKey: string };
+    const canary = `sk-good-${Date.now()}-KEEP`;
+    service = await startService({ ...env, WORKER_ENABLED: 'false' });
+    const good = await new ApiClient(service.url, apiKey).request<{ token: { id: string } }>('POST', '/v1/tokens', {
+      name: 'good',
+      value: canary,
+    });
+    await service.kill('SIGTERM');
+
+    const orphan = 'tok_01jrx7m2kabcdefghjkmnpqrst';
+    await db.connect();
+    await db.query(
+      `INSERT INTO vault_tokens (id, team_id, name, key_id, iv, ciphertext, auth_tag)
+       VALUES ($1, $2, 'orphan', 'bogus', $3, $4, $5)`,
+      [orphan, team.id, randomBytes(12), randomBytes(24), randomBytes(16)],
+    );
+
+    service = await startService(env);
+    const client = new ApiClient(service.url, apiKey);
+    const kept = await client.createTask({
+      targetUrl: sink.url('/good'),
+      headers: { Authorization: good.body.token.id },
+    });
+    const lost = await client.createTask({ targetUrl: sink.url('/orphan'), headers: { Authorization: orphan } });
+    const finished = async (id: string) => {
+      const task = await client.task(id);
+      return ['completed', 'failed'].includes(task.status) ? task : undefined;
+    };
+    expect(await waitFor(() => finished(kept), 15_000, 'the good task')).toMatchObject({ status: 'completed' });
+    expect(sink.callsTo('/good')[0].headers.authorization).toBe(canary);
+    expect(await waitFor(() => finished(lost), 15_000, 'the orphaned task')).toMatchObject({
+      status: 'failed',
+      error: `Vault token "${orphan}" cannot be read: Vault key "bogus" is not in VAULT_KEYS`,
+    });
+    expect(sink.callsTo('/orphan')).toHaveLength(0);
+    await service.kill('SIGTERM');
+    const warning = service
+      .output()
+      .split('\n')
+      .find((line) => line.includes(orphan));
+    expect(JSON.parse(warning ?? '{}')).toMatchObject({
+      level: 40,
+      msg: `Vault token ${orphan} is stored under key id "bogus", which VAULT_KEYS does not contain: tasks that reference it fail until the key is added back`,
+    });
+    expect(service.output()).not.toContain(canary);
+
+    const rotation = await runNode('cli.js', ['vault', 'rotate'], env);
+    expect(rotation.stderr).toBe('');
+    expect(rotation.code).toBe(0);
+    expect(JSON.parse(rotation.stdout)).toMatchObject({
+      primaryKeyId: 'good',
+      failed: [{ table: 'vault_tokens', id: orphan, error: 'Vault key "bogus" is not in VAULT_KEYS' }],
+      remaining: 1,
+    });
+  } finally {
+    await service?.kill('SIGKILL');
+    await db.end().catch(() => undefined);
+    await sink.close();
   }
 }
 

@@ -6,7 +6,8 @@ import { VaultKeyringCheckService } from '../src/vault/vault-keyring-check.servi
 import { VaultKeyring } from '../src/vault/vault-keyring.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { testDatabaseKind } from './helpers/test-env.js';
-import { bearer, randomVaultKey, startTestApp, type TestApp } from './helpers/test-app.js';
+import { bearer, randomVaultKey, startServingTestApp, startTestApp, type TestApp } from './helpers/test-app.js';
+import { SinkServer, waitFor } from './helpers/sink-server.js';
 
 const TOKEN_ID = /^tok_[0-9a-hjkmnp-tv-z]{26}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -38,16 +39,17 @@ describe('Token Vault (e2e)', () => {
       .send(body as object);
 
   describe('seed examples', () => {
-    it('should create a token and answer 201 with id, name and createdAt only', async () => {
+    it('should create a token and answer 201 with id, name, createdAt and its (absent) binding only', async () => {
       const response = await create(teamA.key, {
         name: 'OpenAI Production',
         value: 'sk-proj-abc123',
       }).expect(201);
-      expect(Object.keys(response.body.token).sort()).toEqual(['createdAt', 'id', 'name']);
+      expect(Object.keys(response.body.token).sort()).toEqual(['allowedHosts', 'createdAt', 'id', 'name']);
       expect(response.body.token).toEqual({
         id: expect.stringMatching(TOKEN_ID),
         name: 'OpenAI Production',
         createdAt: expect.stringMatching(ISO),
+        allowedHosts: null,
       });
     });
 
@@ -157,6 +159,196 @@ describe('Token Vault (e2e)', () => {
     });
   });
 
+  describe('destination binding', () => {
+    const task = (key: string, body: Record<string, unknown>, idempotencyKey?: string) => {
+      const request = sut.http().post('/v1/tasks').set(bearer(key));
+      if (idempotencyKey) request.set('Idempotency-Key', idempotencyKey);
+      return request.send(body);
+    };
+    const countTasks = async () => {
+      const [{ n }] = await sut.db.query<{ n: number }[]>('SELECT count(*)::int AS n FROM tasks');
+      return n;
+    };
+    const bound = async (allowedHosts: string[]) =>
+      (await create(teamA.key, { name: 'bound', value: 'sk-bound', allowedHosts }).expect(201)).body.token.id as string;
+    const refusal = (id: string, host: string) => ({ error: `Vault token "${id}" may not be sent to host "${host}"` });
+
+    it('should store allowedHosts normalised and deduplicated, and show them in the list', async () => {
+      const created = await create(teamB.key, {
+        name: 'OpenAI bound',
+        value: 'sk-1',
+        allowedHosts: ['API.OpenAI.com', '*.openai.com', 'api.openai.com', '127.0.0.1', '::1'],
+      }).expect(201);
+      expect(created.body.token).toEqual({
+        id: expect.stringMatching(TOKEN_ID),
+        name: 'OpenAI bound',
+        createdAt: expect.stringMatching(ISO),
+        allowedHosts: ['api.openai.com', '*.openai.com', '127.0.0.1', '[::1]'],
+      });
+      const unbound = await create(teamB.key, { name: 'explicitly unbound', value: 'v', allowedHosts: null }).expect(
+        201,
+      );
+      expect(unbound.body.token.allowedHosts).toBeNull();
+      const list = await sut.http().get('/v1/tokens').set(bearer(teamB.key)).expect(200);
+      expect(list.body.tokens).toEqual(expect.arrayContaining([created.body.token, unbound.body.token]));
+      const rows: { allowed_hosts: string[] | null }[] = await sut.db.query(
+        'SELECT allowed_hosts FROM vault_tokens WHERE id = $1',
+        [created.body.token.id],
+      );
+      expect(rows[0].allowed_hosts).toEqual(['api.openai.com', '*.openai.com', '127.0.0.1', '[::1]']);
+    });
+
+    it.each([
+      [{ allowedHosts: 'api.openai.com' }, 'allowedHosts must be an array of host names'],
+      [{ allowedHosts: [] }, 'allowedHosts must have at least 1 entry'],
+      [
+        { allowedHosts: Array.from({ length: 21 }, (_, i) => `h${i}.example.com`) },
+        'allowedHosts must have at most 20 entries',
+      ],
+      [{ allowedHosts: ['a.com', 'b.com', 'https://c.com/'] }, 'allowedHosts[2] must be a host name or *.suffix'],
+      [{ allowedHosts: ['*'] }, 'allowedHosts[0] must be a host name or *.suffix'],
+      [{ allowedHosts: ['a.com', 42] }, 'allowedHosts[1] must be a host name or *.suffix'],
+      [{ allowedHosts: ['a.com:443'] }, 'allowedHosts[0] must be a host name or *.suffix'],
+      [{ allowedHosts: ['a.com'], allowedPaths: ['/'] }, 'property allowedPaths should not exist'],
+    ])('should refuse %j with "%s" and store nothing', async (fields, message) => {
+      const before: { n: number }[] = await sut.db.query('SELECT count(*)::int AS n FROM vault_tokens');
+      const response = await create(teamA.key, { name: 'n', value: 'v', ...fields }).expect(400);
+      expect(response.body).toEqual({ error: message });
+      const after: { n: number }[] = await sut.db.query('SELECT count(*)::int AS n FROM vault_tokens');
+      expect(after[0].n).toBe(before[0].n);
+    });
+
+    it('should refuse a task to a host the token does not allow, naming token and host, and store nothing', async () => {
+      const id = await bound(['api.openai.com', '*.replicate.com']);
+      for (const targetUrl of [
+        'https://evil.example.com/collect',
+        'https://openai.com/v1',
+        'https://api.openai.com.evil.com/v1',
+        'https://replicate.com/v1',
+        'https://API.Evil.COM/x',
+      ]) {
+        const before = await countTasks();
+        const response = await task(teamA.key, { targetUrl, headers: { Authorization: id } }).expect(400);
+        expect(response.body).toEqual(refusal(id, new URL(targetUrl).hostname));
+        expect(await countTasks()).toBe(before);
+      }
+    });
+
+    it('should accept a task to an exact host or a subdomain of a *.suffix', async () => {
+      const id = await bound(['api.openai.com', '*.replicate.com']);
+      for (const targetUrl of [
+        'https://api.openai.com/v1/chat/completions',
+        'https://API.OPENAI.COM:8443/v1',
+        'https://api.replicate.com/v1/predictions',
+        'https://a.b.replicate.com/v1',
+      ]) {
+        await task(teamA.key, { targetUrl, headers: { Authorization: id }, delayUntil: '2999-01-01T00:00:00Z' }).expect(
+          201,
+        );
+      }
+    });
+
+    it('should leave unbound tokens going anywhere, and judge each reference of a task on its own', async () => {
+      const unbound = (await create(teamA.key, { name: 'free', value: 'v' }).expect(201)).body.token.id as string;
+      const id = await bound(['api.openai.com']);
+      await task(teamA.key, { targetUrl: 'https://anywhere.example/x', headers: { Authorization: unbound } }).expect(
+        201,
+      );
+      const mixed = await task(teamA.key, {
+        targetUrl: 'https://anywhere.example/x',
+        headers: { 'X-Free': unbound, Authorization: id },
+      }).expect(400);
+      expect(mixed.body).toEqual(refusal(id, 'anywhere.example'));
+    });
+
+    it('should report an unknown reference before a binding that refuses the host', async () => {
+      const id = await bound(['api.openai.com']);
+      const response = await task(teamA.key, {
+        targetUrl: 'https://anywhere.example/x',
+        headers: { Authorization: id, 'X-Other': 'tok_01jrx7m2kabcdefghjkmnpqrst' },
+      }).expect(400);
+      expect(response.body).toEqual({
+        error: 'Header "X-Other" references unknown vault token "tok_01jrx7m2kabcdefghjkmnpqrst"',
+      });
+    });
+
+    it('should apply the same rule on the idempotent path', async () => {
+      const id = await bound(['api.openai.com']);
+      const refused = await task(
+        teamA.key,
+        { targetUrl: 'https://evil.example/x', headers: { Authorization: id } },
+        'bound-refused',
+      ).expect(400);
+      expect(refused.body).toEqual(refusal(id, 'evil.example'));
+      const body = { targetUrl: 'https://api.openai.com/v1', headers: { Authorization: id } };
+      const first = await task(teamA.key, body, 'bound-accepted').expect(201);
+      const replay = await task(teamA.key, body, 'bound-accepted').expect(200);
+      expect(replay.body.task.id).toBe(first.body.task.id);
+    });
+
+    it('should judge a fixed status or result URL host when the task forwards its auth', async () => {
+      const id = await bound(['api.example.com', '*.jobs.example.com']);
+      const pollConfig = (fields: Record<string, unknown>) => ({
+        statusPath: 'status',
+        doneValues: ['done'],
+        failValues: ['failed'],
+        ...fields,
+      });
+      const submit = { targetUrl: 'https://api.example.com/submit', headers: { Authorization: id } };
+      const status = await task(teamA.key, {
+        ...submit,
+        pollConfig: pollConfig({ urlTemplate: 'https://status.other.com/{startResult.body.id}', forwardAuth: true }),
+      }).expect(400);
+      expect(status.body).toEqual(refusal(id, 'status.other.com'));
+      const result = await task(teamA.key, {
+        ...submit,
+        pollConfig: pollConfig({
+          urlTemplate: 'https://eu.jobs.example.com/{startResult.body.id}',
+          resultUrlTemplate: 'https://cdn.other.com/{startResult.body.id}',
+          forwardAuth: true,
+        }),
+      }).expect(400);
+      expect(result.body).toEqual(refusal(id, 'cdn.other.com'));
+      for (const accepted of [
+        { urlTemplate: 'https://status.other.com/{startResult.body.id}', forwardAuth: false },
+        { urlTemplate: '{startResult.body.statusUrl}', forwardAuth: true },
+        { urlTemplate: 'https://eu.jobs.example.com/{startResult.body.id}', forwardAuth: true },
+      ]) {
+        await task(teamA.key, { ...submit, pollConfig: pollConfig(accepted) }).expect(201);
+      }
+    });
+
+    it("should judge a provider template's fixed host", async () => {
+      const id = await bound(['gateway.example.com']);
+      const refused = await task(teamA.key, {
+        targetUrl: 'https://gateway.example.com/runway/v1/image_to_video',
+        headers: { Authorization: id },
+        provider: 'runwayml',
+      }).expect(400);
+      expect(refused.body).toEqual(refusal(id, 'api.dev.runwayml.com'));
+      const runway = await bound(['*.runwayml.com']);
+      await task(teamA.key, {
+        targetUrl: 'https://api.dev.runwayml.com/v1/image_to_video',
+        headers: { Authorization: runway },
+        provider: 'runwayml',
+      }).expect(201);
+      await task(teamA.key, {
+        targetUrl: 'https://gateway.example.com/fal/model',
+        headers: { Authorization: id },
+        provider: 'fal',
+      }).expect(201);
+    });
+
+    it("should not let another team's binding or token decide", async () => {
+      const id = await bound(['api.openai.com']);
+      const response = await task(teamB.key, {
+        targetUrl: 'https://api.openai.com/v1',
+        headers: { Authorization: id },
+      }).expect(400);
+      expect(response.body).toEqual({ error: `Header "Authorization" references unknown vault token "${id}"` });
+    });
+  });
+
   describe('storage', () => {
     it('should store ciphertext bound to its row, never the value', async () => {
       const canary = `canary-${Date.now()}-value`;
@@ -232,7 +424,9 @@ describe('Token Vault (e2e)', () => {
       expect(report.primaryKeyId).toBe('k2');
       expect(report.rotated.tokens).toBeGreaterThan(0);
       expect(report.rotated.webhookSecrets).toBeGreaterThan(0);
-      expect(report.failed).toEqual([{ table: 'vault_tokens', id: tampered.body.token.id }]);
+      expect(report.failed).toEqual([
+        { table: 'vault_tokens', id: tampered.body.token.id, error: 'Stored secret failed its integrity check' },
+      ]);
       expect(report.remaining).toBe(1);
       await sut.db.query('DELETE FROM vault_tokens WHERE id = $1', [tampered.body.token.id]);
 
@@ -291,6 +485,81 @@ describe('Token Vault (e2e)', () => {
       } finally {
         await bare.close();
       }
+    });
+  });
+  describe('a stored row under a key id VAULT_KEYS lacks', () => {
+    let own: TestDatabase;
+    let serving: TestApp;
+    let sink: SinkServer;
+    let team: { teamId: string; key: string };
+
+    beforeAll(async () => {
+      own = await createTestDatabase();
+      serving = await startServingTestApp(own);
+      sink = await SinkServer.start();
+      team = await serving.createTeam('orphaned secret');
+    });
+
+    afterAll(async () => {
+      await serving?.close();
+      await sink?.close();
+      await own?.drop();
+    });
+
+    /** The task once it has ended and its completion webhook has been dealt with. */
+    const finished = async (id: string) => {
+      const response = await serving.http().get(`/v1/tasks/${id}`).set(bearer(team.key));
+      const task = response.body.task as { status: string; onCompleteDelivery: { status: string } | null };
+      const delivery = task.onCompleteDelivery?.status ?? '';
+      return ['completed', 'failed'].includes(task.status) && ['delivered', 'failed'].includes(delivery)
+        ? task
+        : undefined;
+    };
+
+    it('should let the service start beside it, and refuse only when no stored row is readable', async () => {
+      await serving.http().post('/v1/tokens').set(bearer(team.key)).send({ name: 'readable', value: 'v' }).expect(201);
+      await serving.http().get('/v1/webhook-secret').set(bearer(team.key)).expect(200);
+      await serving.db.query(`UPDATE webhook_secrets SET key_id = 'bogus' WHERE team_id = $1`, [team.teamId]);
+      const configured = serving.app.get(VaultCryptoService);
+      await expect(new VaultKeyringCheckService(serving.db, configured).onModuleInit()).resolves.toBeUndefined();
+      const other = new VaultCryptoService(new VaultKeyring([parseVaultKey(randomVaultKey('other'))]));
+      await expect(new VaultKeyringCheckService(serving.db, other).onModuleInit()).rejects.toThrow(
+        /^Stored vault secrets use key id (".+", )?"bogus", .*which VAULT_KEYS does not contain/,
+      );
+    });
+
+    it("should fail the team's calls and completion webhooks with a clear error until the secret is rotated", async () => {
+      const conflict = await serving.http().get('/v1/webhook-secret').set(bearer(team.key)).expect(409);
+      expect(conflict.body).toEqual({
+        error:
+          "The team's webhook secret cannot be read with the configured VAULT_KEYS; replace it with POST /v1/webhook-secret/rotate",
+      });
+      const created = await serving
+        .http()
+        .post('/v1/tasks')
+        .set(bearer(team.key))
+        .send({ targetUrl: sink.url('/unsigned'), onCompleteUrl: sink.url('/unsigned-done'), maxRetries: 0 })
+        .expect(201);
+      const failed = await waitFor(() => finished(created.body.task.id as string), 15_000, 'the task to fail');
+      expect(failed).toMatchObject({
+        status: 'failed',
+        error: conflict.body.error,
+        onCompleteDelivery: { status: 'failed', statusCode: null, error: conflict.body.error },
+      });
+      expect(sink.calls).toHaveLength(0);
+
+      const rotated = await serving.http().post('/v1/webhook-secret/rotate').set(bearer(team.key)).expect(200);
+      const again = await serving
+        .http()
+        .post('/v1/tasks')
+        .set(bearer(team.key))
+        .send({ targetUrl: sink.url('/signed'), onCompleteUrl: sink.url('/signed-done') })
+        .expect(201);
+      expect(await waitFor(() => finished(again.body.task.id as string), 15_000, 'the task to complete')).toMatchObject(
+        { status: 'completed', onCompleteDelivery: { status: 'delivered' } },
+      );
+      expect(sink.callsTo('/signed')[0].headers['x-asyncqueue-signature']).toMatch(/^t=\d+,v1=/);
+      expect(JSON.stringify(sink.calls)).not.toContain(rotated.body.webhookSecret);
     });
   });
 });

@@ -6,7 +6,7 @@ import { Clock } from '../common/time/clock.js';
 import type { Task } from '../tasks/entities/task.entity.js';
 import { TaskRecords } from '../tasks/task-records.js';
 import { toTaskView } from '../tasks/tasks.views.js';
-import { WebhookSecretService } from '../vault/webhook-secret.service.js';
+import { UNREADABLE_WEBHOOK_SECRET, WebhookSecretService } from '../vault/webhook-secret.service.js';
 import { EgressService } from './egress.service.js';
 import { OutboundFailure } from './outbound.types.js';
 import { signatureHeader } from './request-signer.js';
@@ -95,7 +95,9 @@ export class CompletionWebhookService implements OnApplicationBootstrap, OnAppli
     );
   }
 
-  private async deliver(task: Task, secret: string | undefined): Promise<void> {
+  /** `secret`: undefined when the team has none (sent unsigned), null when it cannot be read (not sent). */
+  private async deliver(task: Task, secret: string | null | undefined): Promise<void> {
+    if (secret === null) return this.record(task, 'failed', null, UNREADABLE_WEBHOOK_SECRET);
     const body = JSON.stringify({
       event: `task.${task.status}`,
       task: toTaskView(task),
@@ -126,6 +128,15 @@ export class CompletionWebhookService implements OnApplicationBootstrap, OnAppli
       if (!(failure instanceof OutboundFailure)) throw failure;
       error = failure.message;
     }
+    await this.record(task, state, statusCode, error);
+  }
+
+  private async record(
+    task: Task,
+    state: 'delivered' | 'failed',
+    statusCode: number | null,
+    error: string | null,
+  ): Promise<void> {
     await this.db.query(
       `UPDATE tasks SET on_complete_state = $2, on_complete_status_code = $3, on_complete_error = $4,
          on_complete_at = now()

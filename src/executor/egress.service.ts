@@ -98,6 +98,9 @@ function nextHop(hop: Hop, status: number, location: string, sensitive: readonly
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
   const becomesGet = status === 303 || ((status === 301 || status === 302) && hop.method === 'POST');
   const drop = new Set<string>();
+  // Both URLs are http(s), so the origin includes the host name: a hop that keeps the origin keeps
+  // the host a bound vault token was checked against, and any other hop (even to a host the token
+  // also allows) loses every credential and vault-reference header.
   if (url.origin !== hop.url.origin) {
     for (const name of [...CREDENTIAL_HEADERS, ...sensitive]) drop.add(name.toLowerCase());
   }

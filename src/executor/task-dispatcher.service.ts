@@ -46,14 +46,19 @@ export class TaskDispatcher {
     const startedAt = this.clock.now();
     const facts = () => ({ task, startedAt, finishedAt: this.clock.now() });
     const references = vaultReferences(task.headers);
+    const callbackUrl = callbackUrlOfTask(this.publicBaseUrl, task);
+    const fill = (text: string) => (callbackUrl ? fillCallbackUrl(text, callbackUrl) : text);
+    const url = fill(task.targetUrl);
     let secrets: Map<string, Buffer>;
     let signingSecret: string | undefined;
     try {
+      // A token bound to other hosts fails the task before anything is decrypted or sent.
       secrets = references.length
         ? this.vault.openSealed(
             task.teamId,
             references.map((r) => r.tokenId),
             sealedTokens,
+            new URL(url).hostname,
           )
         : new Map<string, Buffer>();
       signingSecret = this.webhookSecrets.open(task.teamId, sealedWebhookSecret);
@@ -62,8 +67,6 @@ export class TaskDispatcher {
       throw error;
     }
     try {
-      const callbackUrl = callbackUrlOfTask(this.publicBaseUrl, task);
-      const fill = (text: string) => (callbackUrl ? fillCallbackUrl(text, callbackUrl) : text);
       const body = task.method === 'GET' || task.body === null ? null : fill(task.body);
       const headers = resolveTaskHeaders(task, secrets, callbackUrl);
       headers['User-Agent'] = USER_AGENT;
@@ -79,7 +82,7 @@ export class TaskDispatcher {
       context.onCallStart();
       const response = await this.egress.send({
         method: task.method,
-        url: fill(task.targetUrl),
+        url,
         headers,
         body,
         timeoutMs: task.timeoutSeconds * 1000,

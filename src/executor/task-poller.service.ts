@@ -11,6 +11,8 @@ import type { PollConfig } from '../waiting/poll-config.js';
 import { expandTemplate, TemplateError } from '../waiting/submit-response-template.js';
 import { VaultError } from '../vault/vault.errors.js';
 import { VaultService } from '../vault/vault.service.js';
+import { bindingAdmits } from '../vault/token-destinations.js';
+import type { SealedToken } from '../vault/vault-sql.js';
 import { EgressService } from './egress.service.js';
 import { OutboundFailure } from './outbound.types.js';
 import { judgeResultResponse, judgeStatusResponse, type StatusVerdict } from './status-verdict.js';
@@ -57,7 +59,7 @@ export class TaskPoller {
             )
           : secrets;
       }
-      const forwarded = config.forwardAuth ? this.forwardedHeaders(task, secrets) : null;
+      const forwarded = config.forwardAuth ? this.forwardedHeaders(task, secrets, sealedTokens) : null;
       const fetch = (url: string) =>
         this.egress.send({
           method: 'GET',
@@ -92,11 +94,19 @@ export class TaskPoller {
   }
 
   /** The task's own headers as they would go on the wire, resolved once per status check. */
-  private forwardedHeaders(task: TaskToRun, secrets: ReadonlyMap<string, Buffer>): ForwardedHeaders {
+  private forwardedHeaders(
+    task: TaskToRun,
+    secrets: ReadonlyMap<string, Buffer>,
+    sealedTokens: SealedToken[],
+  ): ForwardedHeaders {
     const callbackUrl = callbackUrlOfTask(this.publicBaseUrl, task);
+    const bindingOf = new Map(sealedTokens.map((token) => [token.id, token.allowedHosts]));
     return {
       headers: resolveTaskHeaders(task, secrets, callbackUrl),
       credentials: credentialHeaderNames(task),
+      bindings: new Map(
+        vaultReferences(task.headers).map((r) => [r.header.toLowerCase(), bindingOf.get(r.tokenId) ?? null]),
+      ),
       origin: new URL(callbackUrl ? fillCallbackUrl(task.targetUrl, callbackUrl) : task.targetUrl).origin,
     };
   }
@@ -145,23 +155,28 @@ interface ForwardedHeaders {
   headers: Record<string, string>;
   /** Lower-case names of the headers that may carry a credential. */
   credentials: Set<string>;
+  /** Lower-case names of the headers holding a vault reference, with that token's binding. */
+  bindings: Map<string, string[] | null>;
   /** The origin the task itself called. */
   origin: string;
 }
 
 /**
  * With forwardAuth the task's own headers go along, but credentials (vault references,
- * Authorization, Cookie) only to the origin the task itself called: the status URL comes from the
- * provider's response, and must not be able to send a key elsewhere.
+ * Authorization, Cookie) only to the origin the task itself called, and a bound vault token's only
+ * to a host it allows: the status URL comes from the provider's response, and must not be able to
+ * send a key elsewhere.
  */
 function statusCheckHeaders(task: TaskToRun, url: string, forwarded: ForwardedHeaders | null): Record<string, string> {
   const headers: Record<string, string> = {};
   if (forwarded) {
-    const sameOrigin = new URL(url).origin === forwarded.origin;
+    const { origin, hostname } = new URL(url);
+    const sameOrigin = origin === forwarded.origin;
     for (const [name, value] of Object.entries(forwarded.headers)) {
       const lower = name.toLowerCase();
       if (lower === 'content-type') continue;
-      if (sameOrigin || !forwarded.credentials.has(lower)) headers[name] = value;
+      const admitted = sameOrigin && bindingAdmits(forwarded.bindings.get(lower) ?? null, hostname);
+      if (admitted || !forwarded.credentials.has(lower)) headers[name] = value;
     }
   }
   if (!Object.keys(headers).some((name) => name.toLowerCase() === 'accept')) headers.Accept = 'application/json';

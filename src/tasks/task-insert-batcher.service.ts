@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { TASK_DUE_CHANNEL } from '../database/notification-listener.service.js';
 import { StatementBatcher } from '../database/statement-batcher.js';
-import { activeVaultTokensCondition } from '../vault/vault-sql.js';
+import { usableVaultTokensCondition } from '../vault/vault-sql.js';
 import type { PollConfig } from '../waiting/poll-config.js';
 import type { Task } from './entities/task.entity.js';
 import { TaskRecords } from './task-records.js';
@@ -33,6 +33,12 @@ export interface NewTaskRow {
   pollConfig: PollConfig | null;
   /** Must all be active vault tokens of the team, or the row is not inserted. */
   tokenIds: string[];
+  /**
+   * Per host the task sends its vault references to, the allowedHosts entries that admit it
+   * (entriesAdmitting()): each bound token among tokenIds must hold one of each, or the row is not
+   * inserted.
+   */
+  tokenDestinations: string[][];
 }
 
 const MAX_ROWS = 100;
@@ -41,8 +47,8 @@ const MAX_STATEMENTS_IN_FLIGHT = 2;
 
 /**
  * Group commit for task creation (see StatementBatcher): concurrent creations share one INSERT,
- * one commit and one WAL flush. Each row checks its own vault references inside the statement; a
- * refused row comes back as null.
+ * one commit and one WAL flush. Each row checks its own vault references (active, and bound to
+ * hosts that admit the task's destinations) inside the statement; a refused row comes back as null.
  *
  * The statement also wakes idle workers when it adds a due task. A separate NOTIFY afterwards
  * (TaskWakeNotifier) would put one more round trip between a task's creation and its call, and
@@ -73,7 +79,8 @@ export class TaskInsertBatcher {
     const inserted = await this.records.query(
       `WITH inserted AS (
          ${insertTasksFromJson('$1')}
-         WHERE cardinality(i."tokenIds") = 0 OR ${activeVaultTokensCondition('i."teamId"', 'i."tokenIds"')}
+         WHERE cardinality(i."tokenIds") = 0
+           OR ${usableVaultTokensCondition('i."teamId"', 'i."tokenIds"', 'i."tokenDestinations"')}
          RETURNING ${this.records.columns}),
        woken AS (SELECT pg_notify('${TASK_DUE_CHANNEL}', '') FROM inserted WHERE status = 'pending' LIMIT 1)
        SELECT * FROM inserted WHERE (SELECT count(*) FROM woken) >= 0`,
@@ -102,5 +109,5 @@ export function insertTasksFromJson(rows: string): string {
       "timeoutSeconds" int, "maxWaitSeconds" int, "delayUntil" timestamptz, "maxRetries" int,
       "retryBackoff" text, priority smallint, "onCompleteUrl" text, "createdAt" timestamptz,
       "runAt" timestamptz, "waitForSignal" boolean, "signalTokenHash" text, "callbackId" text,
-      provider text, "pollConfig" jsonb, "tokenIds" text[])`;
+      provider text, "pollConfig" jsonb, "tokenIds" text[], "tokenDestinations" jsonb)`;
 }

@@ -16,11 +16,13 @@ import type { Task } from './entities/task.entity.js';
 import { insertTasksFromJson, TaskInsertBatcher, type NewTaskRow } from './task-insert-batcher.service.js';
 import { TaskRecords } from './task-records.js';
 import { TaskWakeNotifier } from './task-wake-notifier.service.js';
+import { credentialHostsOf } from './validation/credential-hosts.js';
 import { TaskRequestValidator } from './validation/task-request.validator.js';
 import { callbackUrlOf, mentionsCallbackUrl, newCallbackId } from '../waiting/callback-url.js';
 import { normalisePollConfig, type PollConfig } from '../waiting/poll-config.js';
 import { providerTemplate } from '../waiting/provider-templates.js';
 import { newSignalToken } from '../waiting/signal-token.js';
+import { entriesAdmitting } from '../vault/token-destinations.js';
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
@@ -59,14 +61,16 @@ export class TasksService {
   async create(teamId: string, dto: CreateTaskDto, idempotencyKey?: string): Promise<CreatedTask> {
     this.checkIdempotencyKey(idempotencyKey);
     const tokenIds = this.requests.checkWithoutQuery(dto);
+    const pollConfig = pollConfigOf(dto);
+    const credentialHosts = tokenIds.length > 0 ? credentialHostsOf(dto.targetUrl, pollConfig) : [];
     const signalToken = dto.waitForSignal ? newSignalToken() : undefined;
-    const row = this.newRow(teamId, dto, tokenIds, signalToken);
+    const row = this.newRow(teamId, dto, pollConfig, tokenIds, credentialHosts, signalToken);
     // The plain insert wakes the workers itself (TaskInsertBatcher); the idempotent one does not.
     const created = idempotencyKey
       ? await this.requests
-          .checkVaultReferences(teamId, dto.headers)
+          .checkVaultReferences(teamId, dto.headers, credentialHosts)
           .then(() => this.createIdempotently(teamId, idempotencyKey, requestFingerprint(dto), row))
-      : await this.insertIfReferencesActive(teamId, dto, row);
+      : await this.insertIfReferencesUsable(teamId, dto, row, credentialHosts);
     if (idempotencyKey && !created.replayed && created.task.status === 'pending') this.wake.taskBecameDue();
     return {
       ...created,
@@ -75,7 +79,14 @@ export class TasksService {
     };
   }
 
-  private newRow(teamId: string, dto: CreateTaskDto, tokenIds: string[], signalToken?: string): NewTaskRow {
+  private newRow(
+    teamId: string,
+    dto: CreateTaskDto,
+    pollConfig: PollConfig | null,
+    tokenIds: string[],
+    credentialHosts: string[],
+    signalToken?: string,
+  ): NewTaskRow {
     const now = this.clock.now();
     const delayUntil = dto.delayUntil ? new Date(dto.delayUntil) : null;
     const delayed = delayUntil !== null && delayUntil > now;
@@ -100,21 +111,27 @@ export class TasksService {
       signalTokenHash: signalToken ? sha256Hex(signalToken) : null,
       callbackId: mentionsCallbackUrl(dto) ? newCallbackId() : null,
       provider: dto.provider ?? null,
-      pollConfig: pollConfigOf(dto),
+      pollConfig,
       tokenIds,
+      tokenDestinations: credentialHosts.map(entriesAdmitting),
     };
   }
 
   /**
    * The common case in one shared round trip: the insert itself requires every referenced vault
-   * token to be active for the team; only a refused insert pays for finding out which header was
-   * wrong.
+   * token to be active for the team and, when bound, to admit the task's hosts; only a refused
+   * insert pays for finding out which reference was wrong.
    */
-  private async insertIfReferencesActive(teamId: string, dto: CreateTaskDto, row: NewTaskRow): Promise<CreatedTask> {
+  private async insertIfReferencesUsable(
+    teamId: string,
+    dto: CreateTaskDto,
+    row: NewTaskRow,
+    credentialHosts: string[],
+  ): Promise<CreatedTask> {
     const task = await this.inserts.insert(row);
     if (task) return { task, replayed: false };
-    await this.requests.checkVaultReferences(teamId, dto.headers);
-    throw new Error('Task insert refused although every vault reference is active');
+    await this.requests.checkVaultReferences(teamId, dto.headers, credentialHosts);
+    throw new Error('Task insert refused although every vault reference is usable');
   }
 
   /**

@@ -31,8 +31,9 @@ export class VaultCryptoService {
     return this.requireKeyring().primary.id;
   }
 
-  canDecryptWith(keyId: string): boolean {
-    return this.keyring?.has(keyId) ?? false;
+  /** The ids of the configured keys (none without a keyring). */
+  get keyIds(): string[] {
+    return this.keyring?.ids ?? [];
   }
 
   encrypt(plaintext: Buffer, associatedData: string): Envelope {

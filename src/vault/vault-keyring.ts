@@ -22,8 +22,8 @@ export class VaultKeyring {
     return this.byId.get(keyId);
   }
 
-  has(keyId: string): boolean {
-    return this.byId.has(keyId);
+  get ids(): string[] {
+    return [...this.byId.keys()];
   }
 }
 

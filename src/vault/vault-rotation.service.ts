@@ -9,8 +9,11 @@ import { VaultError } from './vault.errors.js';
 export interface RotationReport {
   primaryKeyId: string;
   rotated: { tokens: number; webhookSecrets: number };
-  /** Rows that could not be decrypted (tampered, or bound to other ids); they keep their old key. */
-  failed: { table: string; id: string }[];
+  /**
+   * Rows that could not be decrypted (a key id missing from VAULT_KEYS, tampered, or bound to
+   * other ids), with the reason; they keep their old key.
+   */
+  failed: { table: string; id: string; error: string }[];
   remaining: number;
 }
 
@@ -92,7 +95,7 @@ export class VaultRotationService {
           if (await this.rotateRow(target, row)) count += 1;
         } catch (error) {
           if (!(error instanceof VaultError)) throw error;
-          failed.push({ table: target.table, id: row.id });
+          failed.push({ table: target.table, id: row.id, error: error.message });
         }
       }
       after = batch[batch.length - 1].id;

@@ -11,16 +11,25 @@ import type { Envelope } from './vault-crypto.service.js';
 export function sealedTokensOfTask(alias: string): string {
   return `(SELECT COALESCE(jsonb_agg(jsonb_build_object(
       'id', vt.id, 'keyId', vt.key_id, 'iv', encode(vt.iv, 'base64'),
-      'ciphertext', encode(vt.ciphertext, 'base64'), 'authTag', encode(vt.auth_tag, 'base64'))), '[]'::jsonb)
+      'ciphertext', encode(vt.ciphertext, 'base64'), 'authTag', encode(vt.auth_tag, 'base64'),
+      'allowedHosts', vt.allowed_hosts)), '[]'::jsonb)
     FROM vault_tokens vt
     WHERE vt.team_id = ${alias}.team_id AND vt.revoked_at IS NULL
       AND vt.id IN (SELECT value FROM jsonb_each_text(${alias}.headers) WHERE value LIKE 'tok\\_%'))`;
 }
 
-/** True when every token id in the text[] `ids` is an active vault token of `team`. */
-export function activeVaultTokensCondition(team: string, ids: string): string {
+/**
+ * True when every token id in the text[] `ids` is an active vault token of `team` whose binding
+ * admits every destination of the task. `destinations` is a jsonb array with, per host the task
+ * sends its vault references to, the allowedHosts entries that admit it (entriesAdmitting()), so
+ * the matching rule stays in one place and an unbound token costs nothing beyond its NULL.
+ */
+export function usableVaultTokensCondition(team: string, ids: string, destinations: string): string {
   return `(SELECT count(*) FROM vault_tokens vt
-    WHERE vt.team_id = ${team} AND vt.id = ANY(${ids}) AND vt.revoked_at IS NULL) = cardinality(${ids})`;
+    WHERE vt.team_id = ${team} AND vt.id = ANY(${ids}) AND vt.revoked_at IS NULL
+      AND (vt.allowed_hosts IS NULL OR NOT EXISTS (
+        SELECT 1 FROM jsonb_array_elements(${destinations}) AS d(entries)
+        WHERE NOT vt.allowed_hosts && ARRAY(SELECT jsonb_array_elements_text(d.entries))))) = cardinality(${ids})`;
 }
 
 /** jsonb envelope of the webhook secret of the team of task `alias`, or null. */
@@ -40,6 +49,8 @@ export interface SealedEnvelope {
 
 export interface SealedToken extends SealedEnvelope {
   id: string;
+  /** The token's destination binding (see token-destinations.ts); null: unbound. */
+  allowedHosts: string[] | null;
 }
 
 export function envelopeOf(sealed: SealedEnvelope): Envelope {

@@ -23,7 +23,7 @@ export class VaultController {
     @Body() dto: CreateVaultTokenDto,
   ): Promise<{ token: VaultTokenView }> {
     return {
-      token: toVaultTokenView(await this.vault.create(principal.teamId, dto.name, dto.value)),
+      token: toVaultTokenView(await this.vault.create(principal.teamId, dto.name, dto.value, dto.allowedHosts ?? null)),
     };
   }
 

@@ -8,6 +8,7 @@ import { vaultTokenAad } from './associated-data.js';
 import { VaultToken } from './entities/vault-token.entity.js';
 import { VaultCryptoService } from './vault-crypto.service.js';
 import { envelopeOf, type SealedToken } from './vault-sql.js';
+import { bindingAdmits, hostNotAllowedMessage, normaliseAllowedHosts } from './token-destinations.js';
 import { VaultError } from './vault.errors.js';
 
 export const TOKEN_ID_PREFIX = 'tok_';
@@ -29,7 +30,8 @@ export class VaultService {
     return this.crypto.configured;
   }
 
-  async create(teamId: string, name: string, value: string): Promise<VaultToken> {
+  /** `allowedHosts` must have passed allowedHostsProblem(); null leaves the token unbound. */
+  async create(teamId: string, name: string, value: string, allowedHosts: string[] | null = null): Promise<VaultToken> {
     const id = `${TOKEN_ID_PREFIX}${ulid().toLowerCase()}`;
     const plaintext = Buffer.from(value, 'utf8');
     try {
@@ -39,6 +41,7 @@ export class VaultService {
         teamId,
         name,
         ...envelope,
+        allowedHosts: allowedHosts === null ? null : normaliseAllowedHosts(allowedHosts),
         createdAt: this.clock.now(),
         revokedAt: null,
       });
@@ -52,7 +55,7 @@ export class VaultService {
   listActive(teamId: string): Promise<VaultToken[]> {
     this.assertConfigured();
     return this.tokens.find({
-      select: { id: true, name: true, createdAt: true },
+      select: { id: true, name: true, createdAt: true, allowedHosts: true },
       where: { teamId, revokedAt: IsNull() },
       order: { createdAt: 'ASC', id: 'ASC' },
     });
@@ -80,21 +83,20 @@ export class VaultService {
     });
   }
 
-  /** The first of `ids` that is not an active token of this team, in the order given, or null. */
-  async firstUnusable(teamId: string, ids: string[]): Promise<string | null> {
-    if (ids.length === 0) return null;
+  /** The bindings (allowed hosts, null: unbound) of those of `ids` that are active tokens of this team. */
+  async activeBindings(teamId: string, ids: string[]): Promise<Map<string, string[] | null>> {
     this.assertConfigured();
     const wellFormed = ids.filter((id) => TOKEN_ID_PATTERN.test(id));
     const active = wellFormed.length
-      ? await queryRows<{ id: string }>(
+      ? await queryRows<{ id: string; allowedHosts: string[] | null }>(
           this.db,
-          `SELECT id FROM vault_tokens WHERE team_id = $1 AND id = ANY($2::text[]) AND revoked_at IS NULL`,
+          `SELECT id, allowed_hosts AS "allowedHosts" FROM vault_tokens
+           WHERE team_id = $1 AND id = ANY($2::text[]) AND revoked_at IS NULL`,
           [teamId, wellFormed],
-          'aq_vault_active_ids',
+          'aq_vault_active_bindings',
         )
       : [];
-    const activeIds = new Set(active.map((t) => t.id));
-    return ids.find((id) => !activeIds.has(id)) ?? null;
+    return new Map(active.map((token) => [token.id, token.allowedHosts]));
   }
 
   /**
@@ -114,7 +116,7 @@ export class VaultService {
       ? await queryRows<SealedToken>(
           this.db,
           `SELECT id, key_id AS "keyId", encode(iv, 'base64') AS iv, encode(ciphertext, 'base64') AS ciphertext,
-                  encode(auth_tag, 'base64') AS "authTag"
+                  encode(auth_tag, 'base64') AS "authTag", allowed_hosts AS "allowedHosts"
            FROM vault_tokens WHERE team_id = $1 AND id = ANY($2::text[]) AND revoked_at IS NULL`,
           [teamId, wellFormed],
           'aq_vault_sealed',
@@ -126,23 +128,36 @@ export class VaultService {
   /**
    * The secrets of `ids` from envelopes fetched beforehand (see vault-sql.ts), for the executor
    * just before its call; same contract as resolveMany(). A referenced id with no envelope was
-   * revoked (or never was this team's).
+   * revoked (or never was this team's). With `destinationHost`, a token bound to other hosts
+   * fails with HOST_NOT_ALLOWED before anything is decrypted.
    */
-  openSealed(teamId: string, ids: string[], sealed: SealedToken[]): Map<string, Buffer> {
+  openSealed(teamId: string, ids: string[], sealed: SealedToken[], destinationHost?: string): Map<string, Buffer> {
     this.assertConfigured();
     const byId = new Map(sealed.map((token) => [token.id, token]));
     const revoked = ids.find((id) => !byId.has(id));
     if (revoked) throw new VaultError('TOKEN_REVOKED', `Vault token "${revoked}" was revoked`);
+    if (destinationHost !== undefined) {
+      const refused = ids.find((id) => !bindingAdmits(byId.get(id)?.allowedHosts ?? null, destinationHost));
+      if (refused) throw new VaultError('HOST_NOT_ALLOWED', hostNotAllowedMessage(refused, destinationHost));
+    }
     const secrets = new Map<string, Buffer>();
     try {
-      for (const id of new Set(ids)) {
-        secrets.set(id, this.crypto.decrypt(envelopeOf(byId.get(id) as SealedToken), vaultTokenAad(teamId, id)));
-      }
+      for (const id of new Set(ids)) secrets.set(id, this.open(teamId, byId.get(id) as SealedToken));
     } catch (error) {
       for (const secret of secrets.values()) secret.fill(0);
       throw error;
     }
     return secrets;
+  }
+
+  /** Names the token when its row cannot be read (a key id missing from VAULT_KEYS, tampering). */
+  private open(teamId: string, token: SealedToken): Buffer {
+    try {
+      return this.crypto.decrypt(envelopeOf(token), vaultTokenAad(teamId, token.id));
+    } catch (error) {
+      if (!(error instanceof VaultError)) throw error;
+      throw new VaultError(error.code, `Vault token "${token.id}" cannot be read: ${error.message}`);
+    }
   }
 
   private assertConfigured(): void {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
+import { AppError } from '../common/errors/app-error.js';
 import { Clock } from '../common/time/clock.js';
 import { webhookSecretAad } from './associated-data.js';
 import { WebhookSecret } from './entities/webhook-secret.entity.js';
@@ -10,6 +11,10 @@ import { VaultError } from './vault.errors.js';
 import { envelopeOf, type SealedEnvelope } from './vault-sql.js';
 
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';
+
+/** A stored secret under a key id missing from VAULT_KEYS (or tampered with); rotating replaces it. */
+export const UNREADABLE_WEBHOOK_SECRET =
+  "The team's webhook secret cannot be read with the configured VAULT_KEYS; replace it with POST /v1/webhook-secret/rotate";
 
 /** The team's signing secret for X-AsyncQueue-Signature, encrypted with the vault keyring. */
 @Injectable()
@@ -25,8 +30,13 @@ export class WebhookSecretService {
   async get(teamId: string): Promise<string> {
     this.assertConfigured();
     const row = await this.secrets.findOneBy({ teamId });
-    if (row) return this.decrypt(row);
-    return this.store(teamId, true);
+    if (!row) return this.store(teamId, true);
+    try {
+      return this.decrypt(row);
+    } catch (error) {
+      if (error instanceof VaultError) throw new AppError('conflict', UNREADABLE_WEBHOOK_SECRET);
+      throw error;
+    }
   }
 
   rotate(teamId: string): Promise<string> {
@@ -34,19 +44,28 @@ export class WebhookSecretService {
     return this.store(teamId, false);
   }
 
-  /** Secrets of several teams for signing (one query); teams without one are absent. */
-  async forTeams(teamIds: string[]): Promise<Map<string, string>> {
+  /**
+   * Secrets of several teams for signing (one query); teams without one are absent, a team whose
+   * secret cannot be read maps to null, so one such row holds up no other team.
+   */
+  async forTeams(teamIds: string[]): Promise<Map<string, string | null>> {
     if (!this.crypto.configured || teamIds.length === 0) return new Map();
     const rows = await this.secrets.findBy({
       teamId: In([...new Set(teamIds)]),
     });
-    return new Map(rows.map((row) => [row.teamId, this.decrypt(row)]));
+    return new Map(rows.map((row) => [row.teamId, this.decryptOrNull(row)]));
   }
 
-  /** Opens an envelope fetched with sealedWebhookSecretOfTask(); null when the team has none. */
+  /** Opens an envelope fetched with sealedWebhookSecretOfTask(); undefined when the team has none. */
   open(teamId: string, sealed: SealedEnvelope | null): string | undefined {
     if (!sealed || !this.crypto.configured) return undefined;
-    const plaintext = this.crypto.decrypt(envelopeOf(sealed), webhookSecretAad(teamId));
+    let plaintext: Buffer;
+    try {
+      plaintext = this.crypto.decrypt(envelopeOf(sealed), webhookSecretAad(teamId));
+    } catch (error) {
+      if (error instanceof VaultError) throw new VaultError(error.code, UNREADABLE_WEBHOOK_SECRET);
+      throw error;
+    }
     try {
       return plaintext.toString('utf8');
     } finally {
@@ -70,6 +89,15 @@ export class WebhookSecretService {
     }
     await insert.orUpdate(['key_id', 'iv', 'ciphertext', 'auth_tag', 'created_at'], ['team_id']).execute();
     return secret;
+  }
+
+  private decryptOrNull(row: WebhookSecret): string | null {
+    try {
+      return this.decrypt(row);
+    } catch (error) {
+      if (error instanceof VaultError) return null;
+      throw error;
+    }
   }
 
   private decrypt(row: WebhookSecret): string {

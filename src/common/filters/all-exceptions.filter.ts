@@ -87,6 +87,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       case 'TOKEN_NOT_FOUND':
         return { status: 404, body: { error: exception.message } };
       case 'TOKEN_REVOKED':
+      case 'HOST_NOT_ALLOWED':
         return { status: 400, body: { error: exception.message } };
       case 'UNKNOWN_KEY':
       case 'DECRYPTION_FAILED':

@@ -4,6 +4,7 @@ import { CreateTaskTables1764230400002 } from './1764230400002-CreateTaskTables.
 import { AddWaitingTasks1764230400003 } from './1764230400003-AddWaitingTasks.js';
 import { DropOpenStatusIndex1764230400004 } from './1764230400004-DropOpenStatusIndex.js';
 import { NotifyWatchedTasksOnly1764230400005 } from './1764230400005-NotifyWatchedTasksOnly.js';
+import { AddVaultAllowedHosts1764230400006 } from './1764230400006-AddVaultAllowedHosts.js';
 
 /** Listed explicitly: ES modules cannot be globbed by TypeORM at runtime. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   AddWaitingTasks1764230400003,
   DropOpenStatusIndex1764230400004,
   NotifyWatchedTasksOnly1764230400005,
+  AddVaultAllowedHosts1764230400006,
 ];

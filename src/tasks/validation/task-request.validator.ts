@@ -3,6 +3,7 @@ import { AppError } from '../../common/errors/app-error.js';
 import { AddressPolicy } from '../../common/net/address-policy.js';
 import { VaultService } from '../../vault/vault.service.js';
 import { VaultError } from '../../vault/vault.errors.js';
+import { bindingAdmits, hostNotAllowedMessage } from '../../vault/token-destinations.js';
 import type { CreateTaskDto } from '../dto/create-task.dto.js';
 import { vaultReferences } from './header-rules.js';
 
@@ -38,19 +39,29 @@ export class TaskRequestValidator {
   }
 
   /**
-   * Throws the 400 for the first header whose vault reference is not an active token of the team.
-   * Callers that fold the check into their insert run this only when the insert was refused.
+   * Throws the 400 for the first header whose vault reference is not an active token of the team,
+   * else for the first reference whose destination binding does not admit one of `hosts` (see
+   * credentialHostsOf). Callers that fold the check into their insert run this only when the
+   * insert was refused.
    */
-  async checkVaultReferences(teamId: string, headers: Record<string, string>): Promise<void> {
+  async checkVaultReferences(teamId: string, headers: Record<string, string>, hosts: string[]): Promise<void> {
     const references = vaultReferences(headers);
     if (references.length === 0) return;
-    const unusable = await this.vault.firstUnusable(
+    const bindings = await this.vault.activeBindings(
       teamId,
       references.map((r) => r.tokenId),
     );
-    if (unusable === null) return;
-    const reference = references.find((r) => r.tokenId === unusable);
-    throw new AppError('invalid_request', `Header "${reference?.header}" references unknown vault token "${unusable}"`);
+    const unknown = references.find((r) => !bindings.has(r.tokenId));
+    if (unknown) {
+      throw new AppError(
+        'invalid_request',
+        `Header "${unknown.header}" references unknown vault token "${unknown.tokenId}"`,
+      );
+    }
+    for (const { tokenId } of references) {
+      const refused = hosts.find((host) => !bindingAdmits(bindings.get(tokenId) ?? null, host));
+      if (refused !== undefined) throw new AppError('invalid_request', hostNotAllowedMessage(tokenId, refused));
+    }
   }
 
   /** A task waits in one way: for a signal (or callback), or by polling a provider. */

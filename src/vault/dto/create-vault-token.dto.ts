@@ -1,7 +1,9 @@
 import { Transform } from 'class-transformer';
-import { IsNotEmpty, IsString, Matches, MaxLength, Validate } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Validate } from 'class-validator';
 import { trimmed } from '../../common/validation/trimmed.js';
 import { MaxUtf8Bytes } from '../../common/validation/max-utf8-bytes.validator.js';
+import { Satisfies } from '../../common/validation/satisfies.validator.js';
+import { allowedHostsProblem } from '../token-destinations.js';
 
 export const MAX_VAULT_VALUE_BYTES = 8 * 1024;
 
@@ -23,4 +25,12 @@ export class CreateVaultTokenDto {
   @IsNotEmpty({ message: 'value is required' })
   @IsString({ message: 'value must be a string' })
   value: string;
+
+  /**
+   * Hosts the value may be sent to (at most 20): exact host names or IP literals, or `*.suffix` for
+   * any subdomain of suffix. Without it the token goes to any host the address policy allows.
+   */
+  @IsOptional()
+  @Satisfies(allowedHostsProblem)
+  allowedHosts?: string[] | null;
 }

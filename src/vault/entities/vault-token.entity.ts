@@ -26,6 +26,10 @@ export class VaultToken {
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 
+  /** Hosts the secret may be sent to (see token-destinations.ts); null: unbound. */
+  @Column({ name: 'allowed_hosts', type: 'text', array: true, nullable: true })
+  allowedHosts: string[] | null;
+
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt: Date | null;
 }
