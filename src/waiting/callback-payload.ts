@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { AppError } from '../common/errors/app-error.js';
+import { inspectJson, TOO_DEEP_MESSAGE } from '../common/json/json-inspection.js';
 import type { JsonValue } from '../common/json/json-value.js';
 import { parseJson } from './json-path.js';
 import { MAX_WAIT_RESULT_BYTES } from './wait-result.js';
@@ -13,7 +14,7 @@ const TOO_LARGE = 'Callback body must be at most 1 MiB';
  */
 export async function readCallbackPayload(request: Request): Promise<JsonValue> {
   if (request.is(['json', 'urlencoded'])) {
-    const payload = (request.body ?? null) as JsonValue;
+    const payload = storable((request.body ?? null) as JsonValue);
     if (Buffer.byteLength(JSON.stringify(payload), 'utf8') > MAX_WAIT_RESULT_BYTES) {
       throw new AppError('payload_too_large', TOO_LARGE);
     }
@@ -22,7 +23,15 @@ export async function readCallbackPayload(request: Request): Promise<JsonValue> 
   const text = await readText(request);
   if (text.length === 0) return null;
   const parsed = parseJson(text);
-  return parsed === undefined ? text : (parsed as JsonValue);
+  return storable(parsed === undefined ? text : (parsed as JsonValue));
+}
+
+/** The payload becomes the task's jsonb result, which refuses NULs, unpaired surrogates and extreme depth. */
+function storable(payload: JsonValue): JsonValue {
+  const { tooDeep, unstorable } = inspectJson(payload);
+  if (tooDeep) throw new AppError('invalid_request', TOO_DEEP_MESSAGE);
+  if (unstorable) throw new AppError('invalid_request', `Callback body must not contain ${unstorable.characters}`);
+  return payload;
 }
 
 async function readText(request: Request): Promise<string> {

@@ -16,6 +16,8 @@ describe('header rules', () => {
     [{ 'a b': 'v' }, 'Header name "a b" is not a valid HTTP header name'],
     [{ 'X-A': 'x\ny' }, 'Header "X-A" must not contain CR, LF or NUL characters'],
     [{ HOST: 'x' }, 'Header "HOST" cannot be set on a task'],
+    [{ toString: 'x' }, 'Header name "toString" is reserved'],
+    [JSON.parse('{"__proto__":"x"}'), 'Header name "__proto__" is reserved'],
     [{ 'X-A': '1', 'x-a': '2' }, 'Header "x-a" is given more than once'],
     [{ 'X-A': 'v'.repeat(8193) }, 'Header "X-A" must be at most 8 KiB'],
   ])('should explain the problem with %j', (headers, problem) => {

@@ -1,3 +1,5 @@
+import { isObjectPrototypeMember } from '../../common/validation/object-prototype.js';
+
 export const MAX_HEADERS = 50;
 export const MAX_HEADER_VALUE_BYTES = 8 * 1024;
 /** Framing headers the executor owns; letting a task set them would allow request smuggling. */
@@ -18,6 +20,7 @@ export function headersProblem(headers: unknown): string | null {
   const seen = new Set<string>();
   for (const [name, value] of entries) {
     if (!HTTP_TOKEN.test(name)) return `Header name "${printable(name)}" is not a valid HTTP header name`;
+    if (isObjectPrototypeMember(name)) return `Header name "${name}" is reserved`;
     const lower = name.toLowerCase();
     if (FORBIDDEN_HEADERS.has(lower)) return `Header "${name}" cannot be set on a task`;
     if (seen.has(lower)) return `Header "${name}" is given more than once`;
