@@ -486,4 +486,97 @@ describe('Hostile input (e2e)', () => {
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
   });
+
+  describe('values that could never be sent', () => {
+    it.each([
+      [{ targetUrl: 'https://example.com/a\tb' }, 'targetUrl must not contain whitespace or control characters'],
+      [
+        { targetUrl: 'https://example.com/\r\nX-Injected: 1' },
+        'targetUrl must not contain whitespace or control characters',
+      ],
+      [{ targetUrl: 'https://exa\nmple.com/' }, 'targetUrl must not contain whitespace or control characters'],
+      [{ targetUrl: ' https://example.com/' }, 'targetUrl must not contain whitespace or control characters'],
+      [{ targetUrl: 'https://example.com/ ' }, 'targetUrl must not contain whitespace or control characters'],
+      [{ targetUrl: 'https://example.com:0/' }, 'targetUrl must not use port 0'],
+      [
+        { targetUrl: 'https://example.com', onCompleteUrl: 'https://example.com/done\n' },
+        'onCompleteUrl must not contain whitespace or control characters',
+      ],
+      [
+        {
+          targetUrl: 'https://example.com',
+          pollConfig: {
+            urlTemplate: 'https://example.com/jobs/\t{startResult.body.id}',
+            statusPath: 'status',
+            doneValues: ['done'],
+            failValues: [],
+          },
+        },
+        'pollConfig.urlTemplate must not contain whitespace or control characters',
+      ],
+      [
+        {
+          targetUrl: 'https://example.com',
+          pollConfig: {
+            urlTemplate: '{startResult.body.urls.get}',
+            resultUrlTemplate: '{startResult.body.urls.result}\r\n',
+            statusPath: 'status',
+            doneValues: ['done'],
+            failValues: [],
+          },
+        },
+        'pollConfig.resultUrlTemplate must not contain whitespace or control characters',
+      ],
+      [
+        { targetUrl: 'https://example.com', headers: { 'X-Note': 'launch 🚀' } },
+        'Header "X-Note" must contain only characters allowed in an HTTP header value',
+      ],
+      [
+        { targetUrl: 'https://example.com', headers: { 'X-Note': 'bell\u0007' } },
+        'Header "X-Note" must contain only characters allowed in an HTTP header value',
+      ],
+      [
+        { targetUrl: 'https://example.com', headers: { 'X-Note': '\u0141\u00f3d\u017a' } },
+        'Header "X-Note" must contain only characters allowed in an HTTP header value',
+      ],
+      [
+        { targetUrl: 'https://example.com', headers: { 'X-A': 'v\r\nX-B: 1' } },
+        'Header "X-A" must not contain CR, LF or NUL characters',
+      ],
+      [
+        { targetUrl: 'https://example.com', headers: { Expect: '100-continue' } },
+        'Header "Expect" cannot be set on a task',
+      ],
+    ])('should refuse the task %j', async (body, message) => {
+      await expectTaskRefused(body, message);
+    });
+
+    it('should store a task whose URL and headers are sendable exactly as given', async () => {
+      const created = await createTask({
+        targetUrl: 'https://example.com/a%20b?q=1',
+        headers: { 'X-Note': 'caf\u00e9\tok', Accept: '*/*' },
+      }).expect(201);
+      expect(created.body.task).toMatchObject({
+        targetUrl: 'https://example.com/a%20b?q=1',
+        headers: { 'X-Note': 'caf\u00e9\tok', Accept: '*/*' },
+      });
+    });
+
+    it.each([
+      ['api-key 🔑', 'value must contain only characters allowed in an HTTP header value'],
+      ['a\u0001b', 'value must contain only characters allowed in an HTTP header value'],
+      ['\u20ac100', 'value must contain only characters allowed in an HTTP header value'],
+      ['a\u0000b', 'value must not contain CR, LF or NUL characters'],
+      ['a\r\nb', 'value must not contain CR, LF or NUL characters'],
+    ])('should refuse the vault value %j', async (value, message) => {
+      const before = await countRows('vault_tokens');
+      const response = await postJson('/v1/tokens', JSON.stringify({ name: 'n', value }), team.key).expect(400);
+      expect(response.body).toEqual({ error: message });
+      expect(await countRows('vault_tokens')).toBe(before);
+    });
+
+    it('should accept a vault value with Latin-1 characters and tabs', async () => {
+      await postJson('/v1/tokens', JSON.stringify({ name: 'n', value: 'p\u00e4ss\tw\u00f6rd' }), team.key).expect(201);
+    });
+  });
 });
