@@ -11,6 +11,8 @@ import type { Scope } from './scopes.js';
 export const CLIENT_ID_PREFIX = 'aqc_';
 export const CLIENT_SECRET_PREFIX = 'aqcs_';
 const CLIENT_NOT_FOUND = 'OAuth client not found or already revoked';
+/** What this service issues; anything else is answered without a query (and cannot carry a NUL into one). */
+const CLIENT_ID_PATTERN = new RegExp(`^${CLIENT_ID_PREFIX}[0-9A-Za-z]+$`);
 
 @Injectable()
 export class OAuthClientsService {
@@ -45,6 +47,7 @@ export class OAuthClientsService {
 
   /** Revokes the client and every token issued to it in one statement. */
   async revoke(teamId: string, id: string): Promise<OAuthClient> {
+    if (!CLIENT_ID_PATTERN.test(id)) throw new AppError('not_found', CLIENT_NOT_FOUND);
     const revokedAt = this.clock.now();
     const [row] = await queryRows<{ id: string }>(
       this.db,
@@ -65,7 +68,7 @@ export class OAuthClientsService {
 
   /** The client for these credentials, or null; the hash comparison is constant-time. */
   async verify(clientId: string, clientSecret: string): Promise<OAuthClient | null> {
-    if (!clientId.startsWith(CLIENT_ID_PREFIX) || !clientSecret.startsWith(CLIENT_SECRET_PREFIX)) return null;
+    if (!CLIENT_ID_PATTERN.test(clientId) || !clientSecret.startsWith(CLIENT_SECRET_PREFIX)) return null;
     const client = await this.clients.findOneBy({
       id: clientId,
       revokedAt: IsNull(),

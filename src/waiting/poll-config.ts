@@ -1,4 +1,4 @@
-import { urlProblem } from '../common/net/target-url.js';
+import { urlProblem, whitespaceProblem } from '../common/net/target-url.js';
 import { jsonPathProblem } from './json-path.js';
 import { hasPlaceholders, templateProblem } from './submit-response-template.js';
 
@@ -99,6 +99,8 @@ export function pollingLimitSeconds(config: PollConfig, maxWaitSeconds: number):
 function urlTemplateProblem(field: string, template: unknown): string | null {
   if (typeof template !== 'string' || template.length === 0) return `${field} must be a non-empty string`;
   if (template.length > MAX_TEMPLATE_LENGTH) return `${field} must be at most ${MAX_TEMPLATE_LENGTH} characters`;
+  const spacing = whitespaceProblem(field, template);
+  if (spacing) return spacing;
   const placeholders = templateProblem(field, template);
   if (placeholders) return placeholders;
   // A template that starts with a placeholder gets its scheme and host from the provider; the

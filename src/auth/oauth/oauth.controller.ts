@@ -7,6 +7,7 @@ import { OAuthClientsService } from '../oauth-clients.service.js';
 import { OAuthTokensService, type Introspection } from '../oauth-tokens.service.js';
 import type { OAuthClient } from '../entities/oauth-client.entity.js';
 import { readClientCredentials } from './client-authentication.js';
+import { checkOAuthParameters } from './oauth-parameters.js';
 import { OAuthTokenEndpointService, type TokenResponse } from './oauth-token-endpoint.service.js';
 
 @ApiTags('oauth')
@@ -25,6 +26,7 @@ export class OAuthController {
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
   token(@Req() request: Request): Promise<TokenResponse> {
+    checkOAuthParameters(request);
     return this.tokenEndpoint.issue(request);
   }
 
@@ -49,6 +51,7 @@ export class OAuthController {
   }
 
   private async authenticateClient(request: Request): Promise<OAuthClient> {
+    checkOAuthParameters(request);
     const credentials = readClientCredentials(request);
     const client = credentials && (await this.clients.verify(credentials.clientId, credentials.clientSecret));
     if (client) return client;

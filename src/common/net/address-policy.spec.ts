@@ -12,9 +12,12 @@ function policy(allowed = ''): AddressPolicy {
 describe('AddressPolicy', () => {
   const sut = policy();
 
-  it.each(['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111'])('should allow the public address %s', (address) => {
-    expect(sut.isAllowed(address)).toBe(true);
-  });
+  it.each(['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111', '64:ff9b::808:808', '2002:808:808::1'])(
+    'should allow the public address %s',
+    (address) => {
+      expect(sut.isAllowed(address)).toBe(true);
+    },
+  );
 
   it.each([
     '127.0.0.1',
@@ -33,6 +36,15 @@ describe('AddressPolicy', () => {
     'fc00::1',
     '::ffff:127.0.0.1',
     '::ffff:10.0.0.1',
+    '::127.0.0.1',
+    '::7f00:1',
+    '::a9fe:a9fe',
+    '::2',
+    '64:ff9b::a00:1',
+    '2002:c0a8:101::1',
+    '2001:0:4136:e378:8000:63bf:f5ff:fffe',
+    '2001:db8::1',
+    'ff02::1',
     'not-an-ip',
   ])('should refuse the non-public address %s', (address) => {
     expect(sut.isAllowed(address)).toBe(false);
@@ -45,6 +57,15 @@ describe('AddressPolicy', () => {
     expect(allowing.isAllowed('fd00::5')).toBe(true);
     expect(allowing.isAllowed('127.0.0.2')).toBe(false);
     expect(allowing.isAllowed('::1')).toBe(false);
+  });
+
+  it('should match IPv6 forms that carry an IPv4 address only against IPv6 ranges', () => {
+    const allowing = policy('127.0.0.1/32,10.0.0.0/8');
+    expect(allowing.isAllowed('::ffff:127.0.0.1')).toBe(true);
+    for (const address of ['::127.0.0.1', '::7f00:1', '64:ff9b::a00:1', '2002:a00:1::1']) {
+      expect(allowing.isAllowed(address)).toBe(false);
+    }
+    expect(policy('64:ff9b::/96').isAllowed('64:ff9b::a00:1')).toBe(true);
   });
 
   it('should read IP literals out of URL hostnames, in every spelling the URL parser accepts', () => {

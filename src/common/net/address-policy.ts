@@ -2,10 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import ipaddr from 'ipaddr.js';
 import type { AppConfiguration, Cidr } from '../../config/configuration.js';
+import { isPublicAddress, parseIpAddress } from './public-address.js';
 
 /**
- * Which addresses tasks may reach: public unicast only, unless inside ALLOWED_PRIVATE_TARGETS.
- * IPv4-mapped IPv6 addresses are judged as the IPv4 address they carry.
+ * Which addresses tasks may reach: public ones only (see isPublicAddress), unless inside
+ * ALLOWED_PRIVATE_TARGETS. An IPv4-mapped IPv6 address is matched against the list as the IPv4
+ * address it is; every other IPv6 form only by IPv6 ranges.
  */
 @Injectable()
 export class AddressPolicy {
@@ -20,10 +22,11 @@ export class AddressPolicy {
   }
 
   isAllowed(address: string): boolean {
-    if (!ipaddr.isValid(address)) return false;
-    const parsed = ipaddr.process(address);
-    if (parsed.range() === 'unicast') return true;
-    return this.allowed.some(([range, bits]) => parsed.kind() === range.kind() && parsed.match(range, bits));
+    const parsed = parseIpAddress(address);
+    if (!parsed) return false;
+    if (isPublicAddress(parsed)) return true;
+    const judged = parsed instanceof ipaddr.IPv6 && parsed.isIPv4MappedAddress() ? parsed.toIPv4Address() : parsed;
+    return this.allowed.some(([range, bits]) => judged.kind() === range.kind() && judged.match(range, bits));
   }
 
   /**

@@ -1,15 +1,18 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import type { ValidationError } from '@nestjs/common';
 import { AppError } from '../errors/app-error.js';
+import { RequestValidationPipe } from './request-validation.pipe.js';
 
 /**
  * whitelist + forbidNonWhitelisted reject unknown fields (`property x should not exist`); a
- * missing field always reads `<field> is required`, whatever other rule it also breaks.
+ * missing field always reads `<field> is required`, whatever other rule it also breaks. A field
+ * whose transform yields undefined (NullMeansDefault, RawJson) keeps its class default.
  */
-export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+export function createValidationPipe(): RequestValidationPipe {
+  return new RequestValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
+    transformOptions: { exposeUnsetFields: false },
     stopAtFirstError: true,
     exceptionFactory: (errors) => new AppError('invalid_request', firstValidationMessage(errors)),
   });

@@ -2,6 +2,8 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, Min, Validate } from 'class-validator';
 import { urlProblem } from '../../common/net/target-url.js';
 import { MaxUtf8Bytes } from '../../common/validation/max-utf8-bytes.validator.js';
+import { NullMeansDefault } from '../../common/validation/null-means-default.js';
+import { RawJson } from '../../common/validation/raw-json.js';
 import { Satisfies } from '../../common/validation/satisfies.validator.js';
 import { HTTP_METHODS, RETRY_BACKOFFS, type HttpMethod, type RetryBackoff } from '../task-status.js';
 import { pollConfigProblem } from '../../waiting/poll-config.js';
@@ -9,6 +11,13 @@ import { PROVIDER_IDS } from '../../waiting/provider-templates.js';
 import { headersProblem } from '../validation/header-rules.js';
 
 export const MAX_TASK_BODY_BYTES = 1024 * 1024;
+
+const DELAY_UNTIL_FORMAT = 'delayUntil must be an ISO 8601 date-time';
+
+/** ISO 8601 allows week and ordinal dates (`2026-W01`) that Date cannot read; they would be stored as no delay at all. */
+function delayUntilProblem(value: unknown): string | null {
+  return typeof value === 'string' && Number.isNaN(Date.parse(value)) ? DELAY_UNTIL_FORMAT : null;
+}
 
 function between(field: string, min: number, max: number) {
   // Registered in this order, so they are checked in this order: the type first.
@@ -30,6 +39,7 @@ export class CreateTaskDto {
 
   /** HTTP method: GET, POST, PUT, PATCH or DELETE. */
   @IsOptional()
+  @NullMeansDefault()
   @IsIn(HTTP_METHODS, {
     message: `method must be one of ${HTTP_METHODS.join(', ')}`,
   })
@@ -38,6 +48,7 @@ export class CreateTaskDto {
 
   /** Request headers (at most 50). A value starting with `tok_` is a vault reference. */
   @IsOptional()
+  @RawJson()
   @Satisfies(headersProblem)
   headers: Record<string, string> = {};
 
@@ -51,27 +62,32 @@ export class CreateTaskDto {
 
   /** Seconds per attempt, 1–900. */
   @IsOptional()
+  @NullMeansDefault()
   @applyAll(between('timeout', 1, 900))
   timeout: number = 30;
 
   /** Seconds a task may stay waiting or polling before it times out, 1–86400. */
   @IsOptional()
+  @NullMeansDefault()
   @applyAll(between('maxWaitTime', 1, 86400))
   maxWaitTime: number = 30;
 
   /** ISO 8601 time before which the task must not run. */
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'delayUntil must be an ISO 8601 date-time' })
-  @IsString({ message: 'delayUntil must be an ISO 8601 date-time' })
+  @Satisfies(delayUntilProblem)
+  @IsISO8601({ strict: true }, { message: DELAY_UNTIL_FORMAT })
+  @IsString({ message: DELAY_UNTIL_FORMAT })
   delayUntil?: string;
 
   /** Retries after the first attempt, 0–10. */
   @IsOptional()
+  @NullMeansDefault()
   @applyAll(between('maxRetries', 0, 10))
   maxRetries: number = 3;
 
   /** `exponential` (1, 2, 4, 8 s…) or `linear` (1, 2, 3 s…). */
   @IsOptional()
+  @NullMeansDefault()
   @IsIn(RETRY_BACKOFFS, {
     message: `retryBackoff must be one of ${RETRY_BACKOFFS.join(', ')}`,
   })
@@ -79,6 +95,7 @@ export class CreateTaskDto {
 
   /** 1–10, higher runs first. */
   @IsOptional()
+  @NullMeansDefault()
   @applyAll(between('priority', 1, 10))
   priority: number = 5;
 
@@ -89,6 +106,7 @@ export class CreateTaskDto {
 
   /** After a successful call the task waits for `POST /v1/signals/{signalToken}` (the token is in the create response). */
   @IsOptional()
+  @NullMeansDefault()
   @IsBoolean({ message: 'waitForSignal must be a boolean' })
   waitForSignal: boolean = false;
 
@@ -102,6 +120,7 @@ export class CreateTaskDto {
    * resultPath?, resultUrlTemplate?, errorPath?, forwardAuth?, maxDuration?}`.
    */
   @IsOptional()
+  @RawJson()
   @Satisfies(pollConfigProblem)
   pollConfig?: Record<string, unknown>;
 }

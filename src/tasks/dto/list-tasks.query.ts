@@ -2,6 +2,9 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { TASK_STATUSES, type TaskStatus } from '../task-status.js';
 
+/** PostgreSQL's integer range: OFFSET beyond it is refused by the database, and no page lies that far. */
+export const MAX_OFFSET = 2_147_483_647;
+
 export class ListTasksQuery {
   /** Only tasks in this status. */
   @IsOptional()
@@ -18,8 +21,9 @@ export class ListTasksQuery {
   @Type(() => Number)
   limit: number = 20;
 
-  /** Tasks to skip, newest first (default 0). */
+  /** Tasks to skip, newest first (default 0, at most 2147483647). */
   @IsOptional()
+  @Max(MAX_OFFSET, { message: `offset must be at most ${MAX_OFFSET}` })
   @Min(0, { message: 'offset must be at least 0' })
   @IsInt({ message: 'offset must be an integer' })
   @Type(() => Number)

@@ -1,7 +1,21 @@
+import { isSendableHeaderValue } from '../../common/http/header-value.js';
+import { isObjectPrototypeMember } from '../../common/validation/object-prototype.js';
+
 export const MAX_HEADERS = 50;
 export const MAX_HEADER_VALUE_BYTES = 8 * 1024;
-/** Framing headers the executor owns; letting a task set them would allow request smuggling. */
-const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection']);
+/**
+ * Framing headers the executor owns (letting a task set them would allow request smuggling), and
+ * the ones undici refuses to send at all.
+ */
+const FORBIDDEN_HEADERS = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'expect',
+]);
 /** RFC 9110 §5.6.2 token. */
 const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const UNSAFE_VALUE_CHARACTERS = /[\r\n\0]/;
@@ -18,12 +32,16 @@ export function headersProblem(headers: unknown): string | null {
   const seen = new Set<string>();
   for (const [name, value] of entries) {
     if (!HTTP_TOKEN.test(name)) return `Header name "${printable(name)}" is not a valid HTTP header name`;
+    if (isObjectPrototypeMember(name)) return `Header name "${name}" is reserved`;
     const lower = name.toLowerCase();
     if (FORBIDDEN_HEADERS.has(lower)) return `Header "${name}" cannot be set on a task`;
     if (seen.has(lower)) return `Header "${name}" is given more than once`;
     seen.add(lower);
     if (typeof value !== 'string') return `Header "${name}" must have a string value`;
     if (UNSAFE_VALUE_CHARACTERS.test(value)) return `Header "${name}" must not contain CR, LF or NUL characters`;
+    if (!isSendableHeaderValue(value)) {
+      return `Header "${name}" must contain only characters allowed in an HTTP header value`;
+    }
     if (Buffer.byteLength(value, 'utf8') > MAX_HEADER_VALUE_BYTES) return `Header "${name}" must be at most 8 KiB`;
   }
   return null;

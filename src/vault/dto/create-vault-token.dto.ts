@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Validate } from 'class-validator';
+import { isSendableHeaderValue } from '../../common/http/header-value.js';
 import { trimmed } from '../../common/validation/trimmed.js';
 import { MaxUtf8Bytes } from '../../common/validation/max-utf8-bytes.validator.js';
 import { Satisfies } from '../../common/validation/satisfies.validator.js';
@@ -15,7 +16,12 @@ export class CreateVaultTokenDto {
   @Transform(trimmed)
   name: string;
 
-  /** The raw credential value (at most 8 KiB, no CR, LF or NUL: it is sent as a header value). */
+  /** The raw credential value (at most 8 KiB, only characters an HTTP header value may carry: it is sent as one). */
+  @Satisfies((value) =>
+    typeof value === 'string' && !isSendableHeaderValue(value)
+      ? 'value must contain only characters allowed in an HTTP header value'
+      : null,
+  )
   @Matches(/^[^\r\n\0]*$/, {
     message: 'value must not contain CR, LF or NUL characters',
   })

@@ -1,5 +1,6 @@
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { JsonValue } from '../../common/json/json-value.js';
+import { RawJson } from '../../common/validation/raw-json.js';
 import { Satisfies } from '../../common/validation/satisfies.validator.js';
 import { MAX_WAIT_RESULT_BYTES } from '../wait-result.js';
 
@@ -13,6 +14,7 @@ export class SignalDto {
 
   /** Any JSON (at most 1 MiB); it replaces the submit call's response as the task's result. */
   @IsOptional()
+  @RawJson()
   @Satisfies((value) =>
     Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8') > MAX_WAIT_RESULT_BYTES
       ? 'result must be at most 1 MiB of JSON'
