@@ -244,13 +244,6 @@ describe('Hostile input (e2e)', () => {
       );
     });
 
-    it('should refuse a callback body nested 100,000 deep', async () => {
-      const task = await waitingTask({ body: '{asyncqueue_callback_url}' });
-      const response = await postJson(`/v1/callbacks/${task.callbackId}`, deeplyNestedArray(100_000)).expect(400);
-      expect(response.body).toEqual({ error: 'Request body is nested too deeply' });
-      expect((await taskRow(task.id)).status).toBe('waiting');
-    });
-
     it('should refuse it on the OAuth endpoints in the RFC 6749 shape', async () => {
       for (const path of ['/oauth/token', '/oauth/revoke', '/oauth/introspect']) {
         const response = await postJson(
