@@ -43,7 +43,7 @@ export const layerBoundaries = {
   },
   rules: {
     'boundaries/dependencies': [
-      'warn',
+      'error',
       {
         default: 'disallow',
         policies: [

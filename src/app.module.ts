@@ -12,6 +12,7 @@ import { LoggingModule } from './common/logging/logging.module.js';
 import { createValidationPipe } from './common/validation/validation-pipe.factory.js';
 import type { AppConfiguration } from './config/configuration.js';
 import { configNamespaces } from './config/config.namespaces.js';
+import { ENTITIES } from './entities.js';
 import { DatabaseModule } from './database/database.module.js';
 import { ExecutorModule } from './executor/executor.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -37,7 +38,7 @@ export class AppModule {
         }),
         CommonModule,
         LoggingModule,
-        DatabaseModule,
+        DatabaseModule.forRoot(ENTITIES),
         ScheduleModule.forRoot(),
         HealthModule,
         MetricsModule,

@@ -1,6 +1,6 @@
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { IS_PUBLIC_KEY } from '../src/common/decorators/public.decorator.js';
-import { API_KEY_ONLY_KEY, REQUIRED_SCOPES_KEY } from '../src/auth/decorators/require-scopes.decorator.js';
+import { IS_PUBLIC_KEY } from '../src/common/access/public.decorator.js';
+import { API_KEY_ONLY_KEY, REQUIRED_SCOPES_KEY } from '../src/common/access/require-scopes.decorator.js';
 import { generateApiKey } from '../src/auth/credentials/api-key-format.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { bearer, startTestApp, type TestApp } from './helpers/test-app.js';

@@ -1,6 +1,7 @@
 import { QueueConnections } from '../src/database/queue-connections.service.js';
 import { CompletionBatcher } from '../src/executor/completion-batcher.js';
-import { TaskLeaseStore, type AttemptOutcome } from '../src/executor/task-lease.store.js';
+import type { AttemptOutcome } from '../src/tasks/persistence/task-lease.types.js';
+import { TaskRepository } from '../src/tasks/persistence/task.repository.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { bearer, startServingTestApp, startTestApp, type TestApp } from './helpers/test-app.js';
 import { SinkServer, waitFor } from './helpers/sink-server.js';
@@ -154,13 +155,13 @@ describe('Storing attempt outcomes (e2e)', () => {
   describe('when the database refuses one outcome of a batch', () => {
     let database: TestDatabase;
     let app: TestApp;
-    let store: TaskLeaseStore;
+    let store: TaskRepository;
     let key: string;
 
     beforeAll(async () => {
       database = await createTestDatabase();
       app = await startTestApp(database);
-      store = new TaskLeaseStore(app.db, app.app.get(QueueConnections));
+      store = new TaskRepository(app.db, app.app.get(QueueConnections));
       ({ key } = await app.createTeam());
     });
 

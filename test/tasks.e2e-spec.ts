@@ -1,6 +1,6 @@
 import { QueueConnections } from '../src/database/queue-connections.service.js';
 import { randomUUID } from 'node:crypto';
-import { TaskLeaseStore } from '../src/executor/task-lease.store.js';
+import { TaskRepository } from '../src/tasks/persistence/task.repository.js';
 import { NotificationListener, TASK_STATUS_CHANNEL } from '../src/database/notification-listener.service.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { bearer, startTestApp, type TestApp } from './helpers/test-app.js';
@@ -414,7 +414,7 @@ describe('Tasks API (e2e)', () => {
 
   describe('leases', () => {
     it('should ignore a completion written with a stale fencing token', async () => {
-      const store = new TaskLeaseStore(sut.db, sut.app.get(QueueConnections));
+      const store = new TaskRepository(sut.db, sut.app.get(QueueConnections));
       await create({ targetUrl: 'https://example.com/fenced' }).expect(201);
       const [claimed] = await store.claim(randomUUID(), 1);
       expect(claimed.kind).toBe('call');

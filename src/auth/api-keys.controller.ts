@@ -2,10 +2,10 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/co
 import { ApiTags } from '@nestjs/swagger';
 import { ApiKeysService } from './api-keys.service.js';
 import { toApiKeyView, type ApiKeyView } from './auth.views.js';
-import { CurrentPrincipal } from './decorators/current-principal.decorator.js';
-import { RequireApiKey } from './decorators/require-scopes.decorator.js';
+import { CurrentPrincipal } from '../common/access/current-principal.decorator.js';
+import { RequireApiKey } from '../common/access/require-scopes.decorator.js';
 import { CreateApiKeyDto } from './dto/create-api-key.dto.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../common/access/principal.js';
 
 @ApiTags('team')
 @RequireApiKey()

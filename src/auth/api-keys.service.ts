@@ -8,9 +8,10 @@ import { StatementBatcher } from '../database/statement-batcher.js';
 import { displayPrefixOf, generateApiKey, isWellFormedApiKey } from './credentials/api-key-format.js';
 import { constantTimeEqual, sha256Hex } from './credentials/secret-tokens.js';
 import { ApiKey } from './entities/api-key.entity.js';
-import type { Principal } from './principal.js';
-import { RateLimiterService, type RateLimitDecision } from './rate-limit/rate-limiter.service.js';
-import { SCOPES } from './scopes.js';
+import type { Principal } from '../common/access/principal.js';
+import type { RateLimitDecision } from '../common/access/rate-limit-decision.js';
+import { RateLimiterService } from './rate-limit/rate-limiter.service.js';
+import { SCOPES } from '../common/access/scopes.js';
 
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 /** Key lookups of concurrent requests share a statement (see StatementBatcher). */

@@ -4,7 +4,7 @@ import { Strategy } from 'passport-http-bearer';
 import { AppError } from '../common/errors/app-error.js';
 import { ApiKeysService, INVALID_API_KEY } from './api-keys.service.js';
 import { ACCESS_TOKEN_PREFIX, OAuthTokensService } from './oauth-tokens.service.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../common/access/principal.js';
 
 /** `Authorization: Bearer <credential>`: an API key (`aq_live_`) or an OAuth access token (`aq_at_`). */
 @Injectable()

@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { toOAuthClientView, type OAuthClientView } from './auth.views.js';
-import { CurrentPrincipal } from './decorators/current-principal.decorator.js';
-import { RequireApiKey } from './decorators/require-scopes.decorator.js';
+import { CurrentPrincipal } from '../common/access/current-principal.decorator.js';
+import { RequireApiKey } from '../common/access/require-scopes.decorator.js';
 import { CreateOAuthClientDto } from './dto/create-oauth-client.dto.js';
 import { OAuthClientsService } from './oauth-clients.service.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../common/access/principal.js';
 
 @ApiTags('team')
 @RequireApiKey()

@@ -6,7 +6,7 @@ import { Clock } from '../common/time/clock.js';
 import { queryRows } from '../database/sql.js';
 import { constantTimeEqual, randomBase62, sha256Hex } from './credentials/secret-tokens.js';
 import { OAuthClient } from './entities/oauth-client.entity.js';
-import type { Scope } from './scopes.js';
+import type { Scope } from '../common/access/scopes.js';
 
 export const CLIENT_ID_PREFIX = 'aqc_';
 export const CLIENT_SECRET_PREFIX = 'aqcs_';

@@ -7,8 +7,8 @@ import { Clock } from '../common/time/clock.js';
 import { randomBase62, sha256Hex } from './credentials/secret-tokens.js';
 import { OAuthAccessToken } from './entities/oauth-access-token.entity.js';
 import type { OAuthClient } from './entities/oauth-client.entity.js';
-import type { Principal } from './principal.js';
-import type { Scope } from './scopes.js';
+import type { Principal } from '../common/access/principal.js';
+import type { Scope } from '../common/access/scopes.js';
 
 export const ACCESS_TOKEN_PREFIX = 'aq_at_';
 export const ACCESS_TOKEN_LIFETIME_SECONDS = 3600;

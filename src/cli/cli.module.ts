@@ -4,6 +4,7 @@ import { AuthModule } from '../auth/auth.module.js';
 import { CommonModule } from '../common/common.module.js';
 import type { AppConfiguration } from '../config/configuration.js';
 import { configNamespaces } from '../config/config.namespaces.js';
+import { ENTITIES } from '../entities.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { VaultModule } from '../vault/vault.module.js';
 
@@ -20,7 +21,7 @@ export class CliModule {
           load: configNamespaces(config),
         }),
         CommonModule,
-        DatabaseModule,
+        DatabaseModule.forRoot(ENTITIES),
         AuthModule,
         VaultModule,
       ],

@@ -3,14 +3,16 @@ import type { DataSourceOptions } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
 import type { AppConfiguration } from '../config/configuration.js';
 import { EMBEDDED_DATABASE_DIR, ensurePrivateDataDir } from './embedded-data-dir.js';
-import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 /** PostgreSQL through `pg` when DATABASE_URL is set, otherwise PGlite persisted in DATA_DIR/pgdata. */
-export function buildDataSourceOptions(database: AppConfiguration['database']): DataSourceOptions {
+export function buildDataSourceOptions(
+  database: AppConfiguration['database'],
+  entities: NonNullable<DataSourceOptions['entities']>,
+): DataSourceOptions {
   const common = {
     type: 'postgres' as const,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsRun: true,
     migrationsTransactionMode: 'each' as const,

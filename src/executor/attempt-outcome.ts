@@ -1,10 +1,10 @@
 import { storableText } from '../common/text/storable.js';
 import type { CallResult } from '../tasks/entities/task.entity.js';
 import { statusText } from './egress.service.js';
-import type { AttemptOutcome, TaskToRun } from './task-lease.store.js';
+import type { AttemptOutcome, TaskToRun } from '../tasks/persistence/task-lease.types.js';
 import { OutboundFailure, type OutboundResponse } from './outbound.types.js';
 import { backoffSeconds } from './retry-policy.js';
-import { statusAfterSubmit, waitLimitSeconds } from '../waiting/waiting-mode.js';
+import { statusAfterSubmit, waitLimitSeconds } from '../tasks/rules/waiting-mode.js';
 
 export type AttemptLabel = 'completed' | 'retried' | 'failed';
 

@@ -1,5 +1,6 @@
 import { unstorableOutcome } from './attempt-outcome.js';
-import type { AttemptOutcome, TaskLeaseStore } from './task-lease.store.js';
+import type { AttemptOutcome } from '../tasks/persistence/task-lease.types.js';
+import type { TaskRepository } from '../tasks/persistence/task.repository.js';
 
 const MAX_BATCH = 100;
 /**
@@ -29,7 +30,7 @@ export class CompletionBatcher {
   private scheduled = false;
 
   constructor(
-    private readonly store: TaskLeaseStore,
+    private readonly store: TaskRepository,
     private readonly now: () => Date = () => new Date(),
   ) {}
 

@@ -1,10 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { Clock } from '../common/time/clock.js';
 import type { Task } from '../tasks/entities/task.entity.js';
-import { TaskRecords } from '../tasks/task-records.js';
+import { TaskRepository } from '../tasks/persistence/task.repository.js';
 import { toTaskView } from '../tasks/tasks.views.js';
 import { UNREADABLE_WEBHOOK_SECRET, WebhookSecretService } from '../vault/webhook-secret.service.js';
 import { EgressService } from './egress.service.js';
@@ -25,20 +23,17 @@ const STALE_CLAIM_SECONDS = 60;
 @Injectable()
 export class CompletionWebhookService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CompletionWebhookService.name);
-  private readonly records: TaskRecords;
   private draining: Promise<void> | null = null;
   private again = false;
   private stopped = false;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly tasks: TaskRepository,
     private readonly egress: EgressService,
     private readonly secrets: WebhookSecretService,
     private readonly scheduler: SchedulerRegistry,
     private readonly clock: Clock,
-  ) {
-    this.records = new TaskRecords(db);
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
     this.scheduler.addInterval(
@@ -83,16 +78,7 @@ export class CompletionWebhookService implements OnApplicationBootstrap, OnAppli
   }
 
   private claim(): Promise<Task[]> {
-    return this.records.query(
-      `UPDATE tasks t SET on_complete_state = 'sending', on_complete_claimed_at = now()
-       WHERE t.id IN (
-         SELECT id FROM tasks
-         WHERE on_complete_state = 'pending'
-            OR (on_complete_state = 'sending' AND on_complete_claimed_at < now() - make_interval(secs => $2))
-         LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING ${this.records.columns}`,
-      [BATCH_SIZE, STALE_CLAIM_SECONDS],
-    );
+    return this.tasks.claimCompletionWebhooks(BATCH_SIZE, STALE_CLAIM_SECONDS);
   }
 
   /** `secret`: undefined when the team has none (sent unsigned), null when it cannot be read (not sent). */
@@ -137,11 +123,6 @@ export class CompletionWebhookService implements OnApplicationBootstrap, OnAppli
     statusCode: number | null,
     error: string | null,
   ): Promise<void> {
-    await this.db.query(
-      `UPDATE tasks SET on_complete_state = $2, on_complete_status_code = $3, on_complete_error = $4,
-         on_complete_at = now()
-       WHERE id = $1 AND on_complete_state = 'sending'`,
-      [task.id, state, statusCode, error],
-    );
+    await this.tasks.recordCompletionWebhook(task.id, { state, statusCode, error });
   }
 }

@@ -9,7 +9,9 @@ import { labelOf } from './attempt-outcome.js';
 import { CompletionBatcher } from './completion-batcher.js';
 import { CompletionWebhookService } from './completion-webhook.service.js';
 import { ExecutorMetrics } from './executor.metrics.js';
-import { LEASE_RENEW_MS, TaskLeaseStore, type AttemptOutcome, type ClaimedTask } from './task-lease.store.js';
+import type { AttemptOutcome, ClaimedTask } from '../tasks/persistence/task-lease.types.js';
+import { TaskRepository } from '../tasks/persistence/task.repository.js';
+import { LEASE_RENEW_MS } from '../tasks/rules/task-lease.js';
 import { TaskDispatcher } from './task-dispatcher.service.js';
 import { TaskPoller } from './task-poller.service.js';
 
@@ -59,7 +61,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   private unsubscribe: (() => void) | null = null;
 
   constructor(
-    private readonly store: TaskLeaseStore,
+    private readonly store: TaskRepository,
     private readonly dispatcher: TaskDispatcher,
     private readonly poller: TaskPoller,
     private readonly webhooks: CompletionWebhookService,

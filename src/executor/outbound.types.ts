@@ -1,4 +1,4 @@
-import type { HttpMethod } from '../tasks/task-status.js';
+import type { HttpMethod } from '../tasks/rules/task-status.js';
 
 export interface OutboundRequest {
   method: HttpMethod;

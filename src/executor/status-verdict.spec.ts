@@ -1,4 +1,4 @@
-import type { PollConfig } from '../waiting/poll-config.js';
+import type { PollConfig } from '../tasks/rules/poll-config.js';
 import { judgeResultResponse, judgeStatusResponse, MAX_POLL_RESULT_BYTES } from './status-verdict.js';
 
 const config: PollConfig = {

@@ -2,8 +2,8 @@ import { statusText } from './egress.service.js';
 import type { OutboundResponse } from './outbound.types.js';
 import type { JsonValue } from '../common/json/json-value.js';
 import { storableJson, storableText } from '../common/text/storable.js';
-import { parseJson, readJsonPath } from '../waiting/json-path.js';
-import type { PollConfig } from '../waiting/poll-config.js';
+import { parseJson, readJsonPath } from '../tasks/rules/json-path.js';
+import type { PollConfig } from '../tasks/rules/poll-config.js';
 
 /** What one status check (or the result fetch after it) says about the provider's job. */
 export type StatusVerdict =

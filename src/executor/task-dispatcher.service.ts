@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Clock } from '../common/time/clock.js';
 import type { AppConfiguration } from '../config/configuration.js';
-import { vaultReferences } from '../tasks/validation/header-rules.js';
+import { vaultReferences } from '../tasks/rules/vault-references.js';
 import { VaultError } from '../vault/vault.errors.js';
 import { VaultService } from '../vault/vault.service.js';
 import { WebhookSecretService } from '../vault/webhook-secret.service.js';
@@ -10,10 +10,10 @@ import { outcomeOfFailure, outcomeOfResponse, permanentFailure } from './attempt
 import { EgressService } from './egress.service.js';
 import { OutboundFailure } from './outbound.types.js';
 import { signatureHeader } from './request-signer.js';
-import type { AttemptOutcome, ClaimedTask } from './task-lease.store.js';
+import type { AttemptOutcome, ClaimedTask } from '../tasks/persistence/task-lease.types.js';
 import { USER_AGENT } from './user-agent.js';
 import { resolveTaskHeaders } from './task-headers.js';
-import { callbackUrlOfTask, fillCallbackUrl } from '../waiting/callback-url.js';
+import { callbackUrlOfTask, fillCallbackUrl } from '../tasks/rules/callback-url.js';
 
 export interface DispatchContext {
   signal: AbortSignal;

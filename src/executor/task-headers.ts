@@ -1,6 +1,6 @@
 import type { Task } from '../tasks/entities/task.entity.js';
-import { VAULT_REFERENCE_PREFIX, vaultReferences } from '../tasks/validation/header-rules.js';
-import { fillCallbackUrl } from '../waiting/callback-url.js';
+import { isVaultReference, vaultReferences } from '../tasks/rules/vault-references.js';
+import { fillCallbackUrl } from '../tasks/rules/callback-url.js';
 import { CREDENTIAL_HEADERS } from './egress.service.js';
 
 /**
@@ -14,7 +14,7 @@ export function resolveTaskHeaders(
 ): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(task.headers)) {
-    if (value.startsWith(VAULT_REFERENCE_PREFIX)) headers[name] = (secrets.get(value) as Buffer).toString('utf8');
+    if (isVaultReference(value)) headers[name] = (secrets.get(value) as Buffer).toString('utf8');
     else headers[name] = callbackUrl ? fillCallbackUrl(value, callbackUrl) : value;
   }
   return headers;

@@ -4,20 +4,20 @@ import { urlProblem } from '../common/net/target-url.js';
 import { Clock } from '../common/time/clock.js';
 import type { AppConfiguration } from '../config/configuration.js';
 import type { CallResult, TaskResult } from '../tasks/entities/task.entity.js';
-import type { TaskStatus } from '../tasks/task-status.js';
-import { vaultReferences } from '../tasks/validation/header-rules.js';
-import { callbackUrlOfTask, fillCallbackUrl } from '../waiting/callback-url.js';
-import type { PollConfig } from '../waiting/poll-config.js';
-import { expandTemplate, TemplateError } from '../waiting/submit-response-template.js';
+import type { TaskStatus } from '../tasks/rules/task-status.js';
+import { vaultReferences } from '../tasks/rules/vault-references.js';
+import { callbackUrlOfTask, fillCallbackUrl } from '../tasks/rules/callback-url.js';
+import type { PollConfig } from '../tasks/rules/poll-config.js';
+import { expandTemplate, TemplateError } from '../tasks/rules/submit-response-template.js';
 import { VaultError } from '../vault/vault.errors.js';
 import { VaultService } from '../vault/vault.service.js';
 import { bindingAdmits } from '../vault/token-destinations.js';
-import type { SealedToken } from '../vault/vault-sql.js';
+import type { SealedToken } from '../vault/sealed-envelope.js';
 import { EgressService } from './egress.service.js';
 import { OutboundFailure } from './outbound.types.js';
 import { judgeResultResponse, judgeStatusResponse, type StatusVerdict } from './status-verdict.js';
 import { credentialHeaderNames, resolveTaskHeaders } from './task-headers.js';
-import type { AttemptOutcome, ClaimedTask, TaskToRun } from './task-lease.store.js';
+import type { AttemptOutcome, ClaimedTask, TaskToRun } from '../tasks/persistence/task-lease.types.js';
 import { USER_AGENT } from './user-agent.js';
 
 /** Status responses are read further than stored results, so a large final response still parses. */

@@ -1,6 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '../common/decorators/public.decorator.js';
+import { Public } from '../common/access/public.decorator.js';
 import { MetricsService } from './metrics.service.js';
 
 @ApiExcludeController()

@@ -1,12 +1,12 @@
 import { Global, Module } from '@nestjs/common';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.service.js';
-import { QueueDepthMetrics } from './queue-depth.metrics.js';
 
+/** One Prometheus registry per application; every module adds its own collectors to it. */
 @Global()
 @Module({
   controllers: [MetricsController],
-  providers: [MetricsService, QueueDepthMetrics],
+  providers: [MetricsService],
   exports: [MetricsService],
 })
 export class MetricsModule {}

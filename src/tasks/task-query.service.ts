@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TERMINAL_STATUSES } from './task-status.js';
+import { TERMINAL_STATUSES } from './rules/task-status.js';
 import type { Task } from './entities/task.entity.js';
 import { TaskStatusWaiter } from './task-status-waiter.service.js';
 import { TasksService } from './tasks.service.js';

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { NotificationListener, TASK_STATUS_CHANNEL } from '../database/notification-listener.service.js';
-import { queryRows } from '../database/sql.js';
+import { TaskRepository } from './persistence/task.repository.js';
 
 /**
  * A status change whose statement checked task_watches just before this wait registered could
@@ -28,7 +26,7 @@ export class TaskStatusWaiter implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly notifications: NotificationListener,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly tasks: TaskRepository,
   ) {}
 
   onModuleInit(): void {
@@ -74,20 +72,11 @@ export class TaskStatusWaiter implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Registers the watch; watches left behind by a process that died are cleared on the way. */
-  private async watch(taskId: string, watchId: string, timeoutMs: number): Promise<void> {
-    await queryRows(
-      this.db,
-      `WITH expired AS (DELETE FROM task_watches WHERE expires_at < now())
-       INSERT INTO task_watches (task_id, watch_id, expires_at)
-       VALUES ($1, $2, now() + make_interval(secs => $3))`,
-      [taskId, watchId, timeoutMs / 1000 + WATCH_SLACK_SECONDS],
-    );
+  private watch(taskId: string, watchId: string, timeoutMs: number): Promise<void> {
+    return this.tasks.watch(taskId, watchId, timeoutMs / 1000 + WATCH_SLACK_SECONDS);
   }
 
   private async unwatch(taskId: string, watchId: string): Promise<void> {
-    await queryRows(this.db, `DELETE FROM task_watches WHERE task_id = $1 AND watch_id = $2`, [taskId, watchId]).catch(
-      () => undefined,
-    );
+    await this.tasks.unwatch(taskId, watchId).catch(() => undefined);
   }
 }

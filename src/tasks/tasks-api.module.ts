@@ -1,6 +1,16 @@
 import { Module } from '@nestjs/common';
+import { VaultModule } from '../vault/vault.module.js';
+import { TaskCoreModule } from './task-core.module.js';
+import { TaskQueryService } from './task-query.service.js';
+import { TaskStatusWaiter } from './task-status-waiter.service.js';
 import { TasksController } from './tasks.controller.js';
-import { TasksModule } from './tasks.module.js';
+import { TasksService } from './tasks.service.js';
+import { TaskRequestValidator } from './validation/task-request.validator.js';
 
-@Module({ imports: [TasksModule], controllers: [TasksController] })
+/** The /v1/tasks routes: creation, reads with long-polling, cancel and retry. */
+@Module({
+  imports: [TaskCoreModule, VaultModule],
+  controllers: [TasksController],
+  providers: [TasksService, TaskQueryService, TaskStatusWaiter, TaskRequestValidator],
+})
 export class TasksApiModule {}

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator.js';
-import { RequireScopes } from '../auth/decorators/require-scopes.decorator.js';
-import type { Principal } from '../auth/principal.js';
+import { CurrentPrincipal } from '../common/access/current-principal.decorator.js';
+import { RequireScopes } from '../common/access/require-scopes.decorator.js';
+import type { Principal } from '../common/access/principal.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
 import { GetTaskQuery } from './dto/get-task.query.js';
 import { ListTasksQuery } from './dto/list-tasks.query.js';

@@ -1,6 +1,6 @@
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../common/access/principal.js';
 import type { TaskAttempt } from './entities/task-attempt.entity.js';
-import type { PollConfig } from '../waiting/poll-config.js';
+import type { PollConfig } from './rules/poll-config.js';
 import type { Task, TaskResult } from './entities/task.entity.js';
 
 /**

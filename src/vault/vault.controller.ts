@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator.js';
-import { RequireScopes } from '../auth/decorators/require-scopes.decorator.js';
-import type { Principal } from '../auth/principal.js';
+import { CurrentPrincipal } from '../common/access/current-principal.decorator.js';
+import { RequireScopes } from '../common/access/require-scopes.decorator.js';
+import type { Principal } from '../common/access/principal.js';
 import { CreateVaultTokenDto } from './dto/create-vault-token.dto.js';
 import { VaultConfiguredGuard } from './vault-configured.guard.js';
 import { VaultService } from './vault.service.js';

@@ -1,19 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { ulid } from 'ulid';
 import { DataSource, IsNull, type Repository } from 'typeorm';
 import { Clock } from '../common/time/clock.js';
 import { queryRows } from '../database/sql.js';
 import { vaultTokenAad } from './associated-data.js';
 import { VaultToken } from './entities/vault-token.entity.js';
 import { VaultCryptoService } from './vault-crypto.service.js';
-import { envelopeOf, type SealedToken } from './vault-sql.js';
+import { envelopeOf, type SealedToken } from './sealed-envelope.js';
 import { bindingAdmits, hostNotAllowedMessage, normaliseAllowedHosts } from './token-destinations.js';
 import { VaultError } from './vault.errors.js';
+import { isVaultTokenId, newVaultTokenId } from './vault-token-id.js';
 
-export const TOKEN_ID_PREFIX = 'tok_';
-
-const TOKEN_ID_PATTERN = /^tok_[0-9a-hjkmnp-tv-z]{26}$/;
 const TOKEN_NOT_FOUND = 'Token not found or already revoked';
 
 @Injectable()
@@ -32,7 +29,7 @@ export class VaultService {
 
   /** `allowedHosts` must have passed allowedHostsProblem(); null leaves the token unbound. */
   async create(teamId: string, name: string, value: string, allowedHosts: string[] | null = null): Promise<VaultToken> {
-    const id = `${TOKEN_ID_PREFIX}${ulid().toLowerCase()}`;
+    const id = newVaultTokenId();
     const plaintext = Buffer.from(value, 'utf8');
     try {
       const envelope = this.crypto.encrypt(plaintext, vaultTokenAad(teamId, id));
@@ -63,7 +60,7 @@ export class VaultService {
 
   async revoke(teamId: string, id: string): Promise<VaultToken> {
     this.assertConfigured();
-    if (!TOKEN_ID_PATTERN.test(id)) throw new VaultError('TOKEN_NOT_FOUND', TOKEN_NOT_FOUND);
+    if (!isVaultTokenId(id)) throw new VaultError('TOKEN_NOT_FOUND', TOKEN_NOT_FOUND);
     const [row] = await queryRows<{
       id: string;
       name: string;
@@ -86,7 +83,7 @@ export class VaultService {
   /** The bindings (allowed hosts, null: unbound) of those of `ids` that are active tokens of this team. */
   async activeBindings(teamId: string, ids: string[]): Promise<Map<string, string[] | null>> {
     this.assertConfigured();
-    const wellFormed = ids.filter((id) => TOKEN_ID_PATTERN.test(id));
+    const wellFormed = ids.filter((id) => isVaultTokenId(id));
     const active = wellFormed.length
       ? await queryRows<{ id: string; allowedHosts: string[] | null }>(
           this.db,
@@ -111,7 +108,7 @@ export class VaultService {
   /** resolve() for several ids with one query; throws TOKEN_REVOKED naming the first unusable id. */
   async resolveMany(teamId: string, ids: string[]): Promise<Map<string, Buffer>> {
     this.assertConfigured();
-    const wellFormed = [...new Set(ids)].filter((id) => TOKEN_ID_PATTERN.test(id));
+    const wellFormed = [...new Set(ids)].filter((id) => isVaultTokenId(id));
     const sealed = wellFormed.length
       ? await queryRows<SealedToken>(
           this.db,

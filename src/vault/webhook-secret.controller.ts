@@ -1,8 +1,8 @@
 import { Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator.js';
-import { RequireApiKey } from '../auth/decorators/require-scopes.decorator.js';
-import type { Principal } from '../auth/principal.js';
+import { CurrentPrincipal } from '../common/access/current-principal.decorator.js';
+import { RequireApiKey } from '../common/access/require-scopes.decorator.js';
+import type { Principal } from '../common/access/principal.js';
 import { VaultConfiguredGuard } from './vault-configured.guard.js';
 import { WebhookSecretService } from './webhook-secret.service.js';
 

@@ -8,7 +8,7 @@ import { webhookSecretAad } from './associated-data.js';
 import { WebhookSecret } from './entities/webhook-secret.entity.js';
 import { VaultCryptoService } from './vault-crypto.service.js';
 import { VaultError } from './vault.errors.js';
-import { envelopeOf, type SealedEnvelope } from './vault-sql.js';
+import { envelopeOf, type SealedEnvelope } from './sealed-envelope.js';
 
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 

@@ -4,7 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { enforceRateLimit } from '../auth/rate-limit/rate-limit-response.js';
 import { RateLimiterService } from '../auth/rate-limit/rate-limiter.service.js';
-import { Public } from '../common/decorators/public.decorator.js';
+import { Public } from '../common/access/public.decorator.js';
 import type { AppConfiguration } from '../config/configuration.js';
 import { toTaskSummaryView, type TaskSummaryView } from '../tasks/tasks.views.js';
 import { callbackResultOf, CALLBACKS_PATH } from './callback-body.js';

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Public } from '../common/decorators/public.decorator.js';
-import { PROVIDER_TEMPLATES, type ProviderTemplate } from './provider-templates.js';
+import { Public } from '../common/access/public.decorator.js';
+import { PROVIDER_TEMPLATES, type ProviderTemplate } from '../tasks/rules/provider-templates.js';
 
 @ApiTags('waiting')
 @Controller('v1/providers')

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Public } from '../common/decorators/public.decorator.js';
+import { Public } from '../common/access/public.decorator.js';
 import { toTaskSummaryView, type TaskSummaryView } from '../tasks/tasks.views.js';
 import { SignalDto } from './dto/signal.dto.js';
 import { WaitResolutionService } from './wait-resolution.service.js';

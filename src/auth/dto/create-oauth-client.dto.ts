@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
 import { ArrayNotEmpty, IsArray, IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { trimmed } from '../../common/validation/trimmed.js';
-import { SCOPES, type Scope } from '../scopes.js';
+import { SCOPES, type Scope } from '../../common/access/scopes.js';
 
 export class CreateOAuthClientDto {
   /** A label for the client (1–100 characters). */

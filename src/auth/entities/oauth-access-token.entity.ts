@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { Scope } from '../scopes.js';
+import type { Scope } from '../../common/access/scopes.js';
 
 @Entity({ name: 'oauth_access_tokens' })
 export class OAuthAccessToken {

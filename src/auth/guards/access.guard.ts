@@ -1,13 +1,13 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { IS_PUBLIC_KEY } from '../../common/decorators/public.decorator.js';
+import { IS_PUBLIC_KEY } from '../../common/access/public.decorator.js';
 import { AppError } from '../../common/errors/app-error.js';
 import { ApiKeysService } from '../api-keys.service.js';
 import { BearerStrategy } from '../bearer.strategy.js';
-import { API_KEY_ONLY_KEY, REQUIRED_SCOPES_KEY } from '../decorators/require-scopes.decorator.js';
-import type { Principal } from '../principal.js';
-import type { Scope } from '../scopes.js';
+import { API_KEY_ONLY_KEY, REQUIRED_SCOPES_KEY } from '../../common/access/require-scopes.decorator.js';
+import type { Principal } from '../../common/access/principal.js';
+import type { Scope } from '../../common/access/scopes.js';
 
 type AuthenticatedRequest = Request & { user?: Principal };
 

@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { Principal } from '../principal.js';
+import type { Principal } from '../../common/access/principal.js';
 import { enforceRateLimit } from '../rate-limit/rate-limit-response.js';
 import { RateLimiterService } from '../rate-limit/rate-limiter.service.js';
 

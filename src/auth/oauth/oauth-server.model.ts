@@ -2,7 +2,7 @@ import type OAuth2Server from '@node-oauth/oauth2-server';
 import type { OAuthClient } from '../entities/oauth-client.entity.js';
 import type { OAuthClientsService } from '../oauth-clients.service.js';
 import type { OAuthTokensService } from '../oauth-tokens.service.js';
-import { isScope, type Scope } from '../scopes.js';
+import { isScope, type Scope } from '../../common/access/scopes.js';
 
 interface LibraryClient extends OAuth2Server.Client {
   record: OAuthClient;

@@ -1,7 +1,7 @@
 import { Controller, Header, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Public } from '../../common/decorators/public.decorator.js';
+import { Public } from '../../common/access/public.decorator.js';
 import { OAuthProtocolError } from '../../common/errors/app-error.js';
 import { OAuthClientsService } from '../oauth-clients.service.js';
 import { OAuthTokensService, type Introspection } from '../oauth-tokens.service.js';

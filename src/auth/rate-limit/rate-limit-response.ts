@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { AppError } from '../../common/errors/app-error.js';
-import type { RateLimitDecision } from './rate-limiter.service.js';
+import type { RateLimitDecision } from '../../common/access/rate-limit-decision.js';
 
 /** Every limited response carries the window's state; over the limit it is a 429 with Retry-After. */
 export function enforceRateLimit(decision: RateLimitDecision, response: Response): void {

@@ -4,18 +4,10 @@ import { ConfigService } from '@nestjs/config';
 import { Interval } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import type { RateLimitDecision } from '../../common/access/rate-limit-decision.js';
 import type { AppConfiguration } from '../../config/configuration.js';
 import { Clock } from '../../common/time/clock.js';
 import { AsyncCommitPool } from '../../database/async-commit-pool.service.js';
-
-export interface RateLimitDecision {
-  limit: number;
-  remaining: number;
-  /** Unix seconds at which the current window ends. */
-  resetAt: number;
-  retryAfterSeconds: number;
-  allowed: boolean;
-}
 
 const WINDOW_MS = 60_000;
 const RATE_LIMIT_SHARDS = 16;

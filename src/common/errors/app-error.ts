@@ -8,7 +8,9 @@ export type AppErrorKind =
   | 'idempotency_mismatch'
   | 'payload_too_large'
   | 'rate_limited'
-  | 'vault_unavailable';
+  | 'vault_unavailable'
+  /** Our fault: answered as a bare 500 and logged; the message never reaches the client. */
+  | 'internal';
 
 export class AppError extends Error {
   constructor(

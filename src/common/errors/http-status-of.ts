@@ -21,5 +21,7 @@ export function httpStatusOf(kind: AppErrorKind): number {
       return HttpStatus.TOO_MANY_REQUESTS;
     case 'vault_unavailable':
       return HttpStatus.SERVICE_UNAVAILABLE;
+    case 'internal':
+      return HttpStatus.INTERNAL_SERVER_ERROR;
   }
 }

@@ -2,7 +2,6 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Request, Response } from 'express';
 import { AppError, OAuthProtocolError } from '../errors/app-error.js';
 import { httpStatusOf } from '../errors/http-status-of.js';
-import { VaultError } from '../../vault/vault.errors.js';
 
 interface ErrorReply {
   status: number;
@@ -46,14 +45,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   private replyFor(exception: unknown, request: Request): ErrorReply {
     if (exception instanceof AppError) {
+      if (exception.kind === 'internal') return INTERNAL_ERROR;
       return {
         status: httpStatusOf(exception.kind),
         body: { error: exception.message },
         headers: exception.headers,
       };
-    }
-    if (exception instanceof VaultError) {
-      return this.replyForVault(exception);
     }
     if (exception instanceof OAuthProtocolError) {
       return {
@@ -78,21 +75,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return this.replyForHttpException(exception, request);
     }
     return INTERNAL_ERROR;
-  }
-
-  private replyForVault(exception: VaultError): ErrorReply {
-    switch (exception.code) {
-      case 'NOT_CONFIGURED':
-        return { status: 503, body: { error: exception.message } };
-      case 'TOKEN_NOT_FOUND':
-        return { status: 404, body: { error: exception.message } };
-      case 'TOKEN_REVOKED':
-      case 'HOST_NOT_ALLOWED':
-        return { status: 400, body: { error: exception.message } };
-      case 'UNKNOWN_KEY':
-      case 'DECRYPTION_FAILED':
-        return INTERNAL_ERROR;
-    }
   }
 
   private replyForBodyParser(exception: BodyParserError): ErrorReply {

@@ -5,10 +5,10 @@ import { MaxUtf8Bytes } from '../../common/validation/max-utf8-bytes.validator.j
 import { NullMeansDefault } from '../../common/validation/null-means-default.js';
 import { RawJson } from '../../common/validation/raw-json.js';
 import { Satisfies } from '../../common/validation/satisfies.validator.js';
-import { HTTP_METHODS, RETRY_BACKOFFS, type HttpMethod, type RetryBackoff } from '../task-status.js';
-import { pollConfigProblem } from '../../waiting/poll-config.js';
-import { PROVIDER_IDS } from '../../waiting/provider-templates.js';
-import { headersProblem } from '../validation/header-rules.js';
+import { HTTP_METHODS, RETRY_BACKOFFS, type HttpMethod, type RetryBackoff } from '../rules/task-status.js';
+import { pollConfigProblem } from '../rules/poll-config.js';
+import { PROVIDER_IDS } from '../rules/provider-templates.js';
+import { headersProblem } from '../rules/header-rules.js';
 
 export const MAX_TASK_BODY_BYTES = 1024 * 1024;
 

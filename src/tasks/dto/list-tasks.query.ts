@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { TASK_STATUSES, type TaskStatus } from '../task-status.js';
+import { TASK_STATUSES, type TaskStatus } from '../rules/task-status.js';
 
 /** PostgreSQL's integer range: OFFSET beyond it is refused by the database, and no page lies that far. */
 export const MAX_OFFSET = 2_147_483_647;

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { JsonValue } from '../../common/json/json-value.js';
-import type { PollConfig } from '../../waiting/poll-config.js';
-import type { HttpMethod, RetryBackoff, TaskStatus } from '../task-status.js';
+import type { PollConfig } from '../rules/poll-config.js';
+import type { HttpMethod, RetryBackoff, TaskStatus } from '../rules/task-status.js';
 
 /** The response of a call. */
 export interface CallResult {

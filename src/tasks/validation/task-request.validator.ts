@@ -1,15 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error.js';
 import { AddressPolicy } from '../../common/net/address-policy.js';
-import { VaultService } from '../../vault/vault.service.js';
-import { VaultError } from '../../vault/vault.errors.js';
 import { bindingAdmits, hostNotAllowedMessage } from '../../vault/token-destinations.js';
+import { VaultError } from '../../vault/vault.errors.js';
+import { VaultService } from '../../vault/vault.service.js';
 import type { CreateTaskDto } from '../dto/create-task.dto.js';
-import { vaultReferences } from './header-rules.js';
+import { pollConfigOf, type CheckedTaskRequest } from '../new-task-row.js';
+import { credentialHostsOf } from '../rules/credential-hosts.js';
+import { referencedTokenIds, vaultReferences } from '../rules/vault-references.js';
 
 /**
  * The checks of a new task that need more than its own fields: the address policy (configured
- * per deployment) and vault references (which must name active tokens of the caller's team).
+ * per deployment) and vault references (which must name usable tokens of the caller's team).
  */
 @Injectable()
 export class TaskRequestValidator {
@@ -19,10 +21,11 @@ export class TaskRequestValidator {
   ) {}
 
   /**
-   * Everything that needs no query: addresses, and that the vault exists when headers reference
-   * it. Returns the distinct token ids referenced, which must still prove active (see below).
+   * Everything that needs no query: the waiting mode, addresses, and that the vault exists when
+   * headers reference it. The references themselves are checked by the insert (see
+   * TaskRepository.insert) and explained by whyReferencesRefused() when it refuses.
    */
-  checkWithoutQuery(dto: CreateTaskDto): string[] {
+  check(dto: CreateTaskDto): CheckedTaskRequest {
     this.checkWaitingMode(dto);
     this.checkAddress('targetUrl', dto.targetUrl);
     if (dto.onCompleteUrl) this.checkAddress('onCompleteUrl', dto.onCompleteUrl);
@@ -32,36 +35,37 @@ export class TaskRequestValidator {
         this.checkAddress(`pollConfig.${field}`, template.replace(/\{[^{}]*\}/g, 'x'));
       }
     }
-    const references = vaultReferences(dto.headers);
-    if (references.length === 0) return [];
+    const pollConfig = pollConfigOf(dto);
+    const tokenIds = referencedTokenIds(dto.headers);
+    if (tokenIds.length === 0) return { pollConfig, tokenIds, credentialHosts: [] };
     if (!this.vault.configured) throw new VaultError('NOT_CONFIGURED', 'Token vault is not configured');
-    return [...new Set(references.map((r) => r.tokenId))];
+    return { pollConfig, tokenIds, credentialHosts: credentialHostsOf(dto.targetUrl, pollConfig) };
   }
 
   /**
-   * Throws the 400 for the first header whose vault reference is not an active token of the team,
-   * else for the first reference whose destination binding does not admit one of `hosts` (see
-   * credentialHostsOf). Callers that fold the check into their insert run this only when the
-   * insert was refused.
+   * The 400 for the first header whose vault reference is not an active token of the team, else
+   * for the first reference whose destination binding does not admit one of `hosts`.
    */
-  async checkVaultReferences(teamId: string, headers: Record<string, string>, hosts: string[]): Promise<void> {
+  async whyReferencesRefused(teamId: string, headers: Record<string, string>, hosts: string[]): Promise<AppError> {
     const references = vaultReferences(headers);
-    if (references.length === 0) return;
     const bindings = await this.vault.activeBindings(
       teamId,
       references.map((r) => r.tokenId),
     );
     const unknown = references.find((r) => !bindings.has(r.tokenId));
     if (unknown) {
-      throw new AppError(
+      return new AppError(
         'invalid_request',
         `Header "${unknown.header}" references unknown vault token "${unknown.tokenId}"`,
       );
     }
     for (const { tokenId } of references) {
       const refused = hosts.find((host) => !bindingAdmits(bindings.get(tokenId) ?? null, host));
-      if (refused !== undefined) throw new AppError('invalid_request', hostNotAllowedMessage(tokenId, refused));
+      if (refused !== undefined) return new AppError('invalid_request', hostNotAllowedMessage(tokenId, refused));
     }
+    // The insert and this check apply one rule, so this is not expected; should they ever
+    // disagree, the caller gets an answer it can act on instead of a 500.
+    return new AppError('conflict', 'A vault token this task references changed while it was created; try again');
   }
 
   /** A task waits in one way: for a signal (or callback), or by polling a provider. */

@@ -1,4 +1,4 @@
-import { randomBase62 } from '../auth/credentials/secret-tokens.js';
+import { randomBase62 } from '../../auth/credentials/secret-tokens.js';
 
 /** One-time credential for POST /v1/signals/{token}: shown once at creation, stored as a SHA-256 hash. */
 const SIGNAL_TOKEN_PREFIX = 'aq_sig_';

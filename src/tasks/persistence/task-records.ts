@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { queryRows } from '../database/sql.js';
-import { Task } from './entities/task.entity.js';
+import { queryRows } from '../../database/sql.js';
+import { Task } from '../entities/task.entity.js';
 
 /**
  * Raw SQL over the tasks table that still yields Task entities: the select list aliases every

@@ -20,8 +20,6 @@ const FORBIDDEN_HEADERS = new Set([
 const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const UNSAFE_VALUE_CHARACTERS = /[\r\n\0]/;
 
-export const VAULT_REFERENCE_PREFIX = 'tok_';
-
 /** The first problem with a task's `headers`, in the order given, or null. */
 export function headersProblem(headers: unknown): string | null {
   if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
@@ -45,13 +43,6 @@ export function headersProblem(headers: unknown): string | null {
     if (Buffer.byteLength(value, 'utf8') > MAX_HEADER_VALUE_BYTES) return `Header "${name}" must be at most 8 KiB`;
   }
   return null;
-}
-
-/** Vault references in the order given: every value that starts with `tok_`. */
-export function vaultReferences(headers: Record<string, string>): { header: string; tokenId: string }[] {
-  return Object.entries(headers)
-    .filter(([, value]) => value.startsWith(VAULT_REFERENCE_PREFIX))
-    .map(([header, tokenId]) => ({ header, tokenId }));
 }
 
 function printable(name: string): string {

@@ -1,4 +1,4 @@
-import type { Task } from '../tasks/entities/task.entity.js';
+import type { Task } from '../entities/task.entity.js';
 import { pollingLimitSeconds } from './poll-config.js';
 
 /**

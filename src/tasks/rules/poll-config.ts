@@ -1,4 +1,4 @@
-import { urlProblem, whitespaceProblem } from '../common/net/target-url.js';
+import { urlProblem, whitespaceProblem } from '../../common/net/target-url.js';
 import { jsonPathProblem } from './json-path.js';
 import { hasPlaceholders, templateProblem } from './submit-response-template.js';
 

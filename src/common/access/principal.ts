@@ -1,4 +1,4 @@
-import type { RateLimitDecision } from './rate-limit/rate-limiter.service.js';
+import type { RateLimitDecision } from './rate-limit-decision.js';
 import type { Scope } from './scopes.js';
 
 /** Who is calling: resolved once per request by the access guard. */

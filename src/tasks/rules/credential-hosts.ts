@@ -1,4 +1,4 @@
-import type { PollConfig } from '../../waiting/poll-config.js';
+import type { PollConfig } from './poll-config.js';
 
 const PLACEHOLDER = /\{[^{}]*\}/g;
 /** "scheme://authority" followed by the character that ends the authority. */

@@ -1,20 +1,20 @@
 import { QueueConnections } from '../src/database/queue-connections.service.js';
-import { TaskLeaseStore } from '../src/executor/task-lease.store.js';
-import { claimSql, OUTCOMES_SQL } from '../src/executor/task-lease.sql.js';
+import { TaskRepository } from '../src/tasks/persistence/task.repository.js';
+import { claimSql, OUTCOMES_SQL } from '../src/tasks/persistence/task-lease.sql.js';
 import { testDatabaseKind } from './helpers/test-env.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { bearer, startTestApp, type TestApp } from './helpers/test-app.js';
 
-describe('TaskLeaseStore (e2e)', () => {
+describe('TaskRepository (e2e)', () => {
   let database: TestDatabase;
   let app: TestApp;
-  let sut: TaskLeaseStore;
+  let sut: TaskRepository;
   let key: string;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     app = await startTestApp(database);
-    sut = new TaskLeaseStore(app.db, app.app.get(QueueConnections));
+    sut = new TaskRepository(app.db, app.app.get(QueueConnections));
     ({ key } = await app.createTeam());
   });
 

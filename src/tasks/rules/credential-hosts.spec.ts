@@ -1,5 +1,5 @@
-import { PROVIDER_TEMPLATES } from '../../waiting/provider-templates.js';
-import { normalisePollConfig } from '../../waiting/poll-config.js';
+import { PROVIDER_TEMPLATES } from './provider-templates.js';
+import { normalisePollConfig } from './poll-config.js';
 import { credentialHostsOf, fixedHostOf } from './credential-hosts.js';
 
 describe('credential hosts', () => {

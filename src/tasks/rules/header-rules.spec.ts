@@ -1,4 +1,4 @@
-import { headersProblem, vaultReferences } from './header-rules.js';
+import { headersProblem } from './header-rules.js';
 
 describe('header rules', () => {
   it('should accept ordinary headers', () => {
@@ -30,12 +30,5 @@ describe('header rules', () => {
     [{ 'X-A': 'v'.repeat(8193) }, 'Header "X-A" must be at most 8 KiB'],
   ])('should explain the problem with %j', (headers, problem) => {
     expect(headersProblem(headers)).toBe(problem);
-  });
-
-  it('should list vault references in the order given', () => {
-    expect(vaultReferences({ B: 'tok_2', A: 'plain', C: 'tok_1' })).toEqual([
-      { header: 'B', tokenId: 'tok_2' },
-      { header: 'C', tokenId: 'tok_1' },
-    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiSecurity } from '@nestjs/swagger';
-import { API_KEY_SECURITY, BEARER_SECURITY } from '../../common/http/security-schemes.js';
-import type { Scope } from '../scopes.js';
+import { API_KEY_SECURITY, BEARER_SECURITY } from '../http/security-schemes.js';
+import type { Scope } from './scopes.js';
 
 export const REQUIRED_SCOPES_KEY = 'asyncqueue:requiredScopes';
 export const API_KEY_ONLY_KEY = 'asyncqueue:apiKeyOnly';

@@ -1,11 +1,12 @@
-import type { Envelope } from './vault-crypto.service.js';
+import { VAULT_REFERENCE_PREFIX } from '../rules/vault-references.js';
 
 /**
- * SQL fragments through which another module's statement checks vault tokens (task creation) or
- * carries vault ciphertext along (the executor's claim), so neither needs an extra round trip.
- * Only sealed envelopes come out of here: opening them stays with VaultService and
- * WebhookSecretService.
+ * The vault rows a task statement reads along the way, so neither task creation nor a claim needs
+ * a round trip of its own: whether the tokens a new task references are usable, and the sealed
+ * envelopes (see vault/sealed-envelope.ts) a claimed task's call will open. Only the vault opens them.
  */
+
+const REFERENCE_PATTERN = `${VAULT_REFERENCE_PREFIX.replaceAll('_', '\\_')}%`;
 
 /** jsonb array of the active vault tokens of task `alias` that its header values reference. */
 export function sealedTokensOfTask(alias: string): string {
@@ -15,7 +16,7 @@ export function sealedTokensOfTask(alias: string): string {
       'allowedHosts', vt.allowed_hosts)), '[]'::jsonb)
     FROM vault_tokens vt
     WHERE vt.team_id = ${alias}.team_id AND vt.revoked_at IS NULL
-      AND vt.id IN (SELECT value FROM jsonb_each_text(${alias}.headers) WHERE value LIKE 'tok\\_%'))`;
+      AND vt.id IN (SELECT value FROM jsonb_each_text(${alias}.headers) WHERE value LIKE '${REFERENCE_PATTERN}'))`;
 }
 
 /**
@@ -37,27 +38,4 @@ export function sealedWebhookSecretOfTask(alias: string): string {
   return `(SELECT jsonb_build_object('keyId', ws.key_id, 'iv', encode(ws.iv, 'base64'),
       'ciphertext', encode(ws.ciphertext, 'base64'), 'authTag', encode(ws.auth_tag, 'base64'))
     FROM webhook_secrets ws WHERE ws.team_id = ${alias}.team_id)`;
-}
-
-/** An envelope as the fragments above return it (binary fields in base64). */
-export interface SealedEnvelope {
-  keyId: string;
-  iv: string;
-  ciphertext: string;
-  authTag: string;
-}
-
-export interface SealedToken extends SealedEnvelope {
-  id: string;
-  /** The token's destination binding (see token-destinations.ts); null: unbound. */
-  allowedHosts: string[] | null;
-}
-
-export function envelopeOf(sealed: SealedEnvelope): Envelope {
-  return {
-    keyId: sealed.keyId,
-    iv: Buffer.from(sealed.iv, 'base64'),
-    ciphertext: Buffer.from(sealed.ciphertext, 'base64'),
-    authTag: Buffer.from(sealed.authTag, 'base64'),
-  };
 }

@@ -1,0 +1,109 @@
+import { queueCompletionWebhook } from './task-sql.js';
+import { sealedTokensOfTask, sealedWebhookSecretOfTask } from './vault-envelopes.sql.js';
+
+/**
+ * The statements of the lease cycle: claim, outcome, renewal, hand-back, reaping, promotion, next
+ * due time, wait expiry. The claim and the outcome run thousands of times a second; each is
+ * written for one index plan, which the connections they run on (QueueConnections) keep the
+ * planner to.
+ */
+
+/**
+ * Claims up to `limit` due tasks (ix_tasks_runnable, in index order), returning `columns` and
+ * the sealed vault envelopes the calls will need. $1: lease owner, $2: lease seconds.
+ * The LIMIT is part of the text, one prepared statement per batch size: as a parameter it kept
+ * the planner from costing a generic plan, so every claim was planned again (a third of the
+ * database's time per task in the drain benchmark).
+ */
+export function claimSql(columns: string, limit: number): string {
+  return `WITH due AS (
+         SELECT id, status FROM tasks
+         WHERE status IN ('pending', 'delayed', 'polling') AND run_at <= now()
+         ORDER BY priority DESC, run_at ASC
+         LIMIT ${limit}
+         FOR UPDATE SKIP LOCKED)
+       UPDATE tasks t SET
+         status = CASE WHEN due.status = 'polling' THEN 'polling' ELSE 'processing' END,
+         lease_owner = $1, lease_token = t.lease_token + 1,
+         lease_expires_at = now() + make_interval(secs => $2),
+         run_at = CASE WHEN due.status = 'polling' THEN now() + make_interval(secs => $2) ELSE t.run_at END,
+         attempt_count = CASE WHEN due.status = 'polling' THEN t.attempt_count ELSE t.attempt_count + 1 END,
+         started_at = COALESCE(t.started_at, now())
+       FROM due WHERE t.id = due.id
+       RETURNING ${columns}, due.status = 'polling' AS "isPoll",
+         ${sealedTokensOfTask('t')} AS "sealedTokens", ${sealedWebhookSecretOfTask('t')} AS "sealedWebhookSecret"`;
+}
+
+/**
+ * Writes a batch of outcomes ($1: jsonb array of AttemptOutcome): the task rows, fenced by lease
+ * token and the status the claim left (found through the primary key), and for calls their
+ * attempt records. Returns the ids whose write took effect.
+ */
+export const OUTCOMES_SQL = `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
+           "taskId" uuid, "leaseToken" int, "fromStatus" text, status text, result jsonb, "keepResult" boolean,
+           error text, "retryCount" int, "runAt" timestamptz, "completedAt" timestamptz,
+           "waitDeadline" timestamptz, "attemptStartedAt" timestamptz, "durationMs" int, "statusCode" int)),
+       done AS (
+         UPDATE tasks t SET status = i.status, result = CASE WHEN i."keepResult" THEN t.result ELSE i.result END,
+           error = i.error, retry_count = i."retryCount", run_at = COALESCE(i."runAt", t.run_at),
+           completed_at = i."completedAt", wait_deadline = COALESCE(i."waitDeadline", t.wait_deadline),
+           lease_owner = NULL, lease_expires_at = NULL,
+           ${queueCompletionWebhook('t', 'i.status')}
+         FROM input i
+         WHERE t.id = i."taskId" AND t.lease_token = i."leaseToken" AND t.status = i."fromStatus"
+         RETURNING t.id, t.attempt_count, i."fromStatus", i."attemptStartedAt", i."durationMs", i."statusCode", i.error),
+       attempts AS (
+         INSERT INTO task_attempts (task_id, number, started_at, duration_ms, status_code, error)
+         SELECT id, attempt_count, "attemptStartedAt", "durationMs", "statusCode", error FROM done
+         WHERE "fromStatus" = 'processing'
+         ON CONFLICT (task_id, number) DO NOTHING)
+       SELECT id FROM done`;
+
+/**
+ * Extends the leases of a worker's tasks ($1 owner, $2 ids, $3 lease seconds). Rows locked by a
+ * completion write are skipped rather than waited for, so renewal and completion never deadlock.
+ */
+export const RENEW_SQL = `UPDATE tasks SET lease_expires_at = now() + make_interval(secs => $3),
+         run_at = CASE WHEN status = 'polling' THEN now() + make_interval(secs => $3) ELSE run_at END
+       WHERE id IN (
+         SELECT id FROM tasks
+         WHERE id = ANY($2::uuid[]) AND lease_owner = $1 AND status IN ('processing', 'polling')
+         FOR UPDATE SKIP LOCKED)`;
+
+/** Hands back every task of worker $1, runnable at once; a cut-short status check stays polling, due now. */
+export const RELEASE_SQL = `UPDATE tasks SET status = CASE WHEN status = 'processing' THEN 'pending' ELSE status END,
+         attempt_count = CASE WHEN status = 'processing' THEN attempt_count - 1 ELSE attempt_count END,
+         lease_owner = NULL, lease_expires_at = NULL, run_at = now()
+       WHERE lease_owner = $1 AND status IN ('processing', 'polling') RETURNING id`;
+
+/** Tasks whose lease ran out go back to pending, and the abandoned attempt is recorded. */
+export const REAP_EXPIRED_LEASES_SQL = `WITH reaped AS (
+         UPDATE tasks SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL, run_at = now()
+         WHERE id IN (
+           SELECT id FROM tasks WHERE status = 'processing' AND lease_expires_at < now()
+           FOR UPDATE SKIP LOCKED)
+         RETURNING id, attempt_count, started_at),
+       attempts AS (
+         INSERT INTO task_attempts (task_id, number, started_at, duration_ms, status_code, error)
+         SELECT id, attempt_count, COALESCE(started_at, now()), 0, NULL, 'Worker lost its lease; attempt abandoned'
+         FROM reaped ON CONFLICT (task_id, number) DO NOTHING)
+       SELECT id FROM reaped`;
+
+export const PROMOTE_DELAYED_SQL = `UPDATE tasks SET status = 'pending' WHERE status = 'delayed' AND run_at <= now()`;
+
+/** No clamping in SQL: GREATEST(0, NULL) is 0, which would turn "nothing queued" into "due now". */
+export const MS_UNTIL_NEXT_DUE_SQL = `SELECT (EXTRACT(EPOCH FROM (min(run_at) - now())) * 1000)::float8 AS ms
+       FROM tasks WHERE status IN ('pending', 'delayed', 'polling')`;
+
+/** Waiting and polling tasks past their deadline end as `timeout`, at most 500 a statement. */
+export const EXPIRE_WAITS_SQL = `UPDATE tasks t SET status = 'timeout', completed_at = now(), lease_owner = NULL, lease_expires_at = NULL,
+         error = CASE WHEN t.status = 'polling'
+           THEN format('Polling did not finish within %s seconds',
+             COALESCE((t.poll_config->>'maxDuration')::numeric, t.max_wait_seconds))
+           ELSE format('No signal or callback arrived within %s seconds', t.max_wait_seconds) END,
+         ${queueCompletionWebhook('t', "'timeout'")}
+       WHERE t.id IN (
+         SELECT id FROM tasks WHERE status IN ('waiting', 'polling') AND wait_deadline <= now()
+         LIMIT 500 FOR UPDATE SKIP LOCKED)
+       RETURNING t.id`;

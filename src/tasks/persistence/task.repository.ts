@@ -1,0 +1,329 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { QueueConnections } from '../../database/queue-connections.service.js';
+import { queryRows } from '../../database/sql.js';
+import { StatementBatcher } from '../../database/statement-batcher.js';
+import type { SealedEnvelope, SealedToken } from '../../vault/sealed-envelope.js';
+import { TaskAttempt } from '../entities/task-attempt.entity.js';
+import type { Task } from '../entities/task.entity.js';
+import { LEASE_MS } from '../rules/task-lease.js';
+import type { TaskStatus } from '../rules/task-status.js';
+import { claimCompletionWebhooksSql, RECORD_COMPLETION_WEBHOOK_SQL } from './completion-webhooks.sql.js';
+import { cancelTaskSql, retryTaskSql } from './task-changes.sql.js';
+import { IDEMPOTENCY_KEY_SQL, insertTaskIdempotentlySql, insertTasksSql, type NewTaskRow } from './task-insert.sql.js';
+import {
+  claimSql,
+  EXPIRE_WAITS_SQL,
+  MS_UNTIL_NEXT_DUE_SQL,
+  OUTCOMES_SQL,
+  PROMOTE_DELAYED_SQL,
+  REAP_EXPIRED_LEASES_SQL,
+  RELEASE_SQL,
+  RENEW_SQL,
+} from './task-lease.sql.js';
+import { CLAIMED_TASK_FIELDS, type AttemptOutcome, type ClaimedTask, type TaskToRun } from './task-lease.types.js';
+import { ATTEMPTS_SQL, countTasksSql, findTaskSql, listTasksSql, OPEN_TASKS_BY_STATUS_SQL } from './task-reads.sql.js';
+import { TaskRecords } from './task-records.js';
+import {
+  CALLBACK_STATE_SQL,
+  resolveCallbackSql,
+  resolveSignalSql,
+  SIGNAL_STATE_SQL,
+  UNWATCH_SQL,
+  WATCH_SQL,
+} from './task-waits.sql.js';
+
+/** Group commit of creations (see StatementBatcher): concurrent inserts share one statement. */
+const MAX_INSERT_ROWS = 100;
+const MAX_INSERT_BYTES = 4 * 1024 * 1024;
+const MAX_INSERTS_IN_FLIGHT = 2;
+
+export type IdempotentInsert =
+  | { kind: 'created'; task: Task }
+  /** The key was claimed by an earlier request within 24 h. */
+  | { kind: 'claimed'; requestHash: string; taskId: string }
+  /** A vault reference is not usable (unknown, revoked, or bound elsewhere). */
+  | { kind: 'refused' };
+
+/** Why a signal token or callback id matched no task it could end. */
+export interface WaitState {
+  status: TaskStatus;
+  used: boolean;
+  expired: boolean;
+}
+
+export interface TaskFilter {
+  status?: TaskStatus;
+}
+
+/**
+ * The one home of every statement on the task tables (tasks, task_attempts, idempotency_keys,
+ * task_watches), for the API, the waiting routes and the executor alike. Each method is a single
+ * statement, so no transaction is ever open while an HTTP call is in flight. The SQL text lives in
+ * the *.sql.ts files beside this one, grouped by concern.
+ */
+@Injectable()
+export class TaskRepository {
+  private readonly records: TaskRecords;
+  private readonly claimedColumns: string;
+  private readonly claimStatements = new Map<number, string>();
+  private readonly inserts: StatementBatcher<NewTaskRow, Task | null>;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly connections: QueueConnections,
+  ) {
+    this.records = new TaskRecords(db);
+    this.claimedColumns = this.records.columnsOf(CLAIMED_TASK_FIELDS);
+    this.inserts = new StatementBatcher((rows) => this.insertRows(rows), {
+      maxInputs: MAX_INSERT_ROWS,
+      maxStatementsInFlight: MAX_INSERTS_IN_FLIGHT,
+      sizeOf: (row) => Buffer.byteLength(row.body ?? '') + row.targetUrl.length + 1024,
+      maxSize: MAX_INSERT_BYTES,
+    });
+  }
+
+  // Creation
+
+  /**
+   * Inserts the task unless one of its vault references is not usable (then null). Concurrent
+   * creations share one INSERT, one commit and one WAL flush; the statement also wakes idle workers.
+   */
+  insert(row: NewTaskRow): Promise<Task | null> {
+    return this.inserts.submit(row);
+  }
+
+  /** Inserts the task under an Idempotency-Key, or says why it did not. */
+  async insertIdempotently(row: NewTaskRow, key: string, requestHash: string): Promise<IdempotentInsert> {
+    const [task] = await this.records.query(insertTaskIdempotentlySql(this.records.columns), [
+      JSON.stringify([row]),
+      row.teamId,
+      key,
+      requestHash,
+      row.id,
+      row.createdAt,
+    ]);
+    if (task) return { kind: 'created', task };
+    const [claim] = await queryRows<{ requestHash: string; taskId: string }>(this.db, IDEMPOTENCY_KEY_SQL, [
+      row.teamId,
+      key,
+      row.createdAt,
+    ]);
+    return claim ? { kind: 'claimed', ...claim } : { kind: 'refused' };
+  }
+
+  private async insertRows(rows: NewTaskRow[]): Promise<(Task | null)[]> {
+    const inserted = await this.records.query(
+      insertTasksSql(this.records.columns),
+      [JSON.stringify(rows)],
+      'aq_task_insert_batch',
+    );
+    const byId = new Map(inserted.map((task) => [task.id, task]));
+    return rows.map((row) => byId.get(row.id) ?? null);
+  }
+
+  // Reading
+
+  async find(teamId: string, id: string): Promise<Task | null> {
+    const [task] = await this.records.query(findTaskSql(this.records.columns), [id, teamId]);
+    return task ?? null;
+  }
+
+  /** A page of a team's tasks, newest first, and how many match in all. */
+  async list(
+    teamId: string,
+    filter: TaskFilter,
+    page: { limit: number; offset: number },
+  ): Promise<{ tasks: Task[]; total: number }> {
+    const params: unknown[] = [teamId];
+    let where = 't.team_id = $1';
+    if (filter.status) {
+      params.push(filter.status);
+      where += ' AND t.status = $2';
+    }
+    const [tasks, [{ total }]] = await Promise.all([
+      this.records.query(listTasksSql(this.records.columns, where, page.limit, page.offset), params),
+      queryRows<{ total: number }>(this.db, countTasksSql(where), params),
+    ]);
+    return { tasks, total };
+  }
+
+  async attempts(taskId: string): Promise<TaskAttempt[]> {
+    const rows = await queryRows<Record<string, unknown>>(this.db, ATTEMPTS_SQL, [taskId]);
+    return rows.map((row) => Object.assign(new TaskAttempt(), row));
+  }
+
+  /** Unfinished tasks of every team by status (queue depth). */
+  async countOpenByStatus(): Promise<Map<TaskStatus, number>> {
+    const rows = await queryRows<{ status: TaskStatus; n: number }>(this.db, OPEN_TASKS_BY_STATUS_SQL);
+    return new Map(rows.map((row) => [row.status, row.n]));
+  }
+
+  // A team's changes
+
+  /** The cancelled task, or null when it was not pending or delayed (or is not the team's). */
+  async cancel(teamId: string, id: string, at: Date): Promise<Task | null> {
+    const [task] = await this.records.query(cancelTaskSql(this.records.columns), [id, teamId, at]);
+    return task ?? null;
+  }
+
+  /** The re-queued task, or null when it was not failed or timed out (or is not the team's). */
+  async retry(teamId: string, id: string, at: Date): Promise<Task | null> {
+    const [task] = await this.records.query(retryTaskSql(this.records.columns), [id, teamId, at]);
+    return task ?? null;
+  }
+
+  // Ending waits from outside (SPEC §8)
+
+  async resolveSignal(
+    tokenHash: string,
+    signal: { status: TaskStatus; result: string | null; error: string | null },
+  ): Promise<Task | null> {
+    const [task] = await this.records.query(resolveSignalSql(this.records.columns), [
+      tokenHash,
+      signal.status,
+      signal.result !== null,
+      signal.result,
+      signal.error,
+    ]);
+    return task ?? null;
+  }
+
+  async signalState(tokenHash: string): Promise<WaitState | null> {
+    const [state] = await queryRows<WaitState>(this.db, SIGNAL_STATE_SQL, [tokenHash]);
+    return state ?? null;
+  }
+
+  /** `result`: the task's result as JSON text. */
+  async resolveCallback(callbackId: string, result: string): Promise<Task | null> {
+    const [task] = await this.records.query(resolveCallbackSql(this.records.columns), [callbackId, result]);
+    return task ?? null;
+  }
+
+  async callbackState(callbackId: string): Promise<WaitState | null> {
+    const [state] = await queryRows<WaitState>(this.db, CALLBACK_STATE_SQL, [callbackId]);
+    return state ?? null;
+  }
+
+  /** Status changes of watched tasks are announced on TASK_STATUS_CHANNEL (see the status trigger). */
+  async watch(taskId: string, watchId: string, seconds: number): Promise<void> {
+    await queryRows(this.db, WATCH_SQL, [taskId, watchId, seconds]);
+  }
+
+  async unwatch(taskId: string, watchId: string): Promise<void> {
+    await queryRows(this.db, UNWATCH_SQL, [taskId, watchId]);
+  }
+
+  // The lease cycle (the executor)
+
+  /** Opens the executor's own connections, so a worker's first tasks do not wait for them. */
+  openConnections(): Promise<void> {
+    return this.connections.connect();
+  }
+
+  /**
+   * Claims up to `limit` due tasks, with the sealed vault envelopes they will need (opened only at
+   * dispatch), highest priority then earliest due time first. SKIP LOCKED lets any number of
+   * workers claim at once without waiting on each other; the fencing token (lease_token) grows with
+   * every claim so a late write from an earlier holder matches nothing. A polling task stays
+   * `polling` while its status is checked: its next due time moves a lease ahead instead, so a
+   * worker that dies mid-check simply lets it come due again.
+   *
+   * The claim commits asynchronously (see QueueConnections): a claim lost in a database crash
+   * leaves the task runnable, so it runs again, a duplicate at-least-once delivery allows.
+   */
+  async claim(owner: string, limit: number): Promise<ClaimedTask[]> {
+    const batch = Math.max(1, Math.floor(limit));
+    const rows = await this.connections.claim<Record<string, unknown>>(
+      this.claimStatement(batch),
+      [owner, LEASE_MS / 1000],
+      `aq_claim_${batch}`,
+    );
+    return rows
+      .map(({ isPoll, sealedTokens, sealedWebhookSecret, ...columns }) => ({
+        kind: isPoll ? ('poll' as const) : ('call' as const),
+        task: columns as unknown as TaskToRun,
+        sealedTokens: sealedTokens as SealedToken[],
+        sealedWebhookSecret: sealedWebhookSecret as SealedEnvelope | null,
+      }))
+      .sort((a, b) => b.task.priority - a.task.priority || a.task.runAt.getTime() - b.task.runAt.getTime());
+  }
+
+  private claimStatement(limit: number): string {
+    let sql = this.claimStatements.get(limit);
+    if (sql === undefined) {
+      sql = claimSql(this.claimedColumns, limit);
+      this.claimStatements.set(limit, sql);
+    }
+    return sql;
+  }
+
+  /**
+   * Writes many outcomes in one statement: the task rows (fenced by lease token and the status the
+   * claim left) and, for calls, their attempt records. Returns the ids whose write took effect.
+   */
+  async complete(outcomes: AttemptOutcome[]): Promise<Set<string>> {
+    if (outcomes.length === 0) return new Set();
+    const rows = await this.connections.writeOutcomes<{ id: string }>(
+      OUTCOMES_SQL,
+      [JSON.stringify(outcomes)],
+      'aq_complete',
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /** Extends the leases of the given in-flight tasks of this worker. */
+  async renew(owner: string, taskIds: string[]): Promise<void> {
+    await queryRows(this.db, RENEW_SQL, [owner, taskIds, LEASE_MS / 1000]);
+  }
+
+  /** Graceful shutdown: hands back every task this worker still holds, runnable at once. */
+  async release(owner: string): Promise<number> {
+    return (await queryRows<{ id: string }>(this.db, RELEASE_SQL, [owner])).length;
+  }
+
+  /** Tasks whose worker stopped renewing (crashed, killed, partitioned) go back to pending. */
+  async reapExpiredLeases(): Promise<number> {
+    return (await queryRows<{ id: string }>(this.db, REAP_EXPIRED_LEASES_SQL)).length;
+  }
+
+  /** Delayed tasks whose time has come show as pending (they are claimable either way). */
+  async promoteDelayed(): Promise<void> {
+    await queryRows(this.db, PROMOTE_DELAYED_SQL);
+  }
+
+  /** Milliseconds until the earliest runnable task is due (0 if one is due now), or null. */
+  async msUntilNextDue(): Promise<number | null> {
+    const [row] = await queryRows<{ ms: number | null }>(this.db, MS_UNTIL_NEXT_DUE_SQL, [], 'aq_next_due');
+    if (row?.ms === null || row?.ms === undefined) return null;
+    return Math.max(0, Number(row.ms));
+  }
+
+  /**
+   * Waiting and polling tasks past their deadline end as `timeout` (their completion webhook is
+   * queued in the same statement). A status check still in flight loses its fenced write.
+   */
+  async expireWaits(): Promise<number> {
+    return (await queryRows<{ id: string }>(this.db, EXPIRE_WAITS_SQL, [], 'aq_expire_waits')).length;
+  }
+
+  // Completion webhooks
+
+  /** Takes up to `limit` webhooks due for delivery (and abandoned ones older than `staleSeconds`). */
+  claimCompletionWebhooks(limit: number, staleSeconds: number): Promise<Task[]> {
+    return this.records.query(claimCompletionWebhooksSql(this.records.columns), [limit, staleSeconds]);
+  }
+
+  async recordCompletionWebhook(
+    taskId: string,
+    delivery: { state: 'delivered' | 'failed'; statusCode: number | null; error: string | null },
+  ): Promise<void> {
+    await queryRows(this.db, RECORD_COMPLETION_WEBHOOK_SQL, [
+      taskId,
+      delivery.state,
+      delivery.statusCode,
+      delivery.error,
+    ]);
+  }
+}

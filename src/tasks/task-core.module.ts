@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TaskRepository } from './persistence/task.repository.js';
+import { TaskDepthMetrics } from './task-depth.metrics.js';
+
+/**
+ * The task core: the repository every task statement goes through, and the queue-depth gauge.
+ * No routes and no services of the API, so a worker that imports it builds only what it uses.
+ */
+@Module({
+  providers: [TaskRepository, TaskDepthMetrics],
+  exports: [TaskRepository],
+})
+export class TaskCoreModule {}
