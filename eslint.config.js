@@ -4,7 +4,8 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The module layers, lowest first. A folder may import its own layer's code and anything below
- * it, never a layer above or beside it (auth and vault, waiting and executor are siblings).
+ * it, never a layer above or beside it (auth and vault are siblings, and so are waiting, executor
+ * and schedules).
  * ARCHITECTURE.md explains the order.
  */
 const LAYERS = [
@@ -16,6 +17,7 @@ const LAYERS = [
   ['tasks', ['tasks']],
   ['waiting', ['waiting']],
   ['executor', ['executor']],
+  ['schedules', ['schedules']],
   ['app', ['health', 'cli']],
 ];
 const BELOW = {
@@ -27,7 +29,8 @@ const BELOW = {
   tasks: ['config', 'common', 'database', 'auth', 'vault'],
   waiting: ['config', 'common', 'database', 'auth', 'vault', 'tasks'],
   executor: ['config', 'common', 'database', 'auth', 'vault', 'tasks'],
-  app: ['config', 'common', 'database', 'auth', 'vault', 'tasks', 'waiting', 'executor'],
+  schedules: ['config', 'common', 'database', 'auth', 'vault', 'tasks'],
+  app: ['config', 'common', 'database', 'auth', 'vault', 'tasks', 'waiting', 'executor', 'schedules'],
 };
 
 export const layerBoundaries = {

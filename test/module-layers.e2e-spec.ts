@@ -28,6 +28,13 @@ describe('Module layers (lint rule)', () => {
     ['src/auth/probe.ts', "import { VaultService } from '../vault/vault.service.js';", 'auth', 'vault'],
     ['src/executor/probe.ts', "import { SignalDto } from '../waiting/dto/signal.dto.js';", 'executor', 'waiting'],
     ['src/tasks/probe.ts', "import { EgressService } from '../executor/egress.service.js';", 'tasks', 'executor'],
+    [
+      'src/schedules/probe.ts',
+      "import { EgressService } from '../executor/egress.service.js';",
+      'schedules',
+      'executor',
+    ],
+    ['src/tasks/probe.ts', "import { CronTiming } from '../schedules/rules/cron-timing.js';", 'tasks', 'schedules'],
   ])('should refuse %s importing upward or sideways (%s)', async (file, source, from, to) => {
     const problems = await problemsOf(file, `${source}\nexport const probe = 1;\n`);
     expect(problems).toHaveLength(1);
@@ -38,6 +45,7 @@ describe('Module layers (lint rule)', () => {
     ['src/tasks/probe.ts', "import { VaultService } from '../vault/vault.service.js';"],
     ['src/executor/probe.ts', "import { TaskRepository } from '../tasks/persistence/task.repository.js';"],
     ['src/waiting/probe.ts', "import { AppError } from '../common/errors/app-error.js';"],
+    ['src/schedules/probe.ts', "import { TaskRepository } from '../tasks/persistence/task.repository.js';"],
     ['src/vault/probe.ts', "import { ulid } from 'ulid';"],
   ])('should let %s import downward or from a package (%s)', async (file, source) => {
     expect(await problemsOf(file, `${source}\nexport const probe = 1;\n`)).toEqual([]);
