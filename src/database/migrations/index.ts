@@ -5,6 +5,8 @@ import { AddWaitingTasks1764230400003 } from './1764230400003-AddWaitingTasks.js
 import { DropOpenStatusIndex1764230400004 } from './1764230400004-DropOpenStatusIndex.js';
 import { NotifyWatchedTasksOnly1764230400005 } from './1764230400005-NotifyWatchedTasksOnly.js';
 import { AddVaultAllowedHosts1764230400006 } from './1764230400006-AddVaultAllowedHosts.js';
+import { AddSchedules1764230400030 } from './1764230400030-AddSchedules.js';
+import { AddBatchIdempotencyKeys1764230400031 } from './1764230400031-AddBatchIdempotencyKeys.js';
 
 /** Listed explicitly: ES modules cannot be globbed by TypeORM at runtime. */
 export const MIGRATIONS = [
@@ -15,4 +17,6 @@ export const MIGRATIONS = [
   DropOpenStatusIndex1764230400004,
   NotifyWatchedTasksOnly1764230400005,
   AddVaultAllowedHosts1764230400006,
+  AddSchedules1764230400030,
+  AddBatchIdempotencyKeys1764230400031,
 ];

@@ -135,6 +135,14 @@ export class Task {
   @Column({ name: 'poll_config', type: 'jsonb', nullable: true })
   pollConfig: PollConfig | null;
 
+  /** The schedule that made the task (SPEC §10), or null. */
+  @Column({ name: 'schedule_id', type: 'uuid', nullable: true })
+  scheduleId: string | null;
+
+  /** For a task a schedule made: the due time it was made for. */
+  @Column({ name: 'scheduled_for', type: 'timestamptz', nullable: true })
+  scheduledFor: Date | null;
+
   /** While waiting or polling: when the task times out. */
   @Column({ name: 'wait_deadline', type: 'timestamptz', nullable: true })
   waitDeadline: Date | null;
