@@ -49,6 +49,8 @@ export function newTaskRow(
     callbackId: mentionsCallbackUrl(dto) ? newCallbackId() : null,
     provider: dto.provider ?? null,
     pollConfig: checked.pollConfig,
+    scheduleId: null,
+    scheduledFor: null,
     tokenIds: checked.tokenIds,
     tokenDestinations: checked.credentialHosts.map(entriesAdmitting),
   };
@@ -63,6 +65,13 @@ export function pollConfigOf(dto: CreateTaskDto): PollConfig | null {
 /** Same request = same validated fields, whatever the key order or whitespace of the JSON. */
 export function requestFingerprint(dto: CreateTaskDto): string {
   return createHash('sha256').update(canonicalJson(dto)).digest('hex');
+}
+
+/** Same batch = the same tasks in the same order; never equal to a single task's fingerprint. */
+export function batchFingerprint(dtos: CreateTaskDto[]): string {
+  return createHash('sha256')
+    .update(`batch:${canonicalJson(dtos)}`)
+    .digest('hex');
 }
 
 function canonicalJson(value: unknown): string {

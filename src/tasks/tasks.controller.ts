@@ -1,10 +1,12 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal } from '../common/access/current-principal.decorator.js';
 import { RequireScopes } from '../common/access/require-scopes.decorator.js';
 import type { Principal } from '../common/access/principal.js';
+import { CreateTaskBatchDto } from './dto/create-task-batch.dto.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
+import { TaskBatchResponse } from './dto/task-batch-response.dto.js';
 import { GetTaskQuery } from './dto/get-task.query.js';
 import { ListTasksQuery } from './dto/list-tasks.query.js';
 import { TaskQueryService } from './task-query.service.js';
@@ -17,6 +19,20 @@ import {
   type TaskView,
   type TaskWriterView,
 } from './tasks.views.js';
+
+const TASK_BATCH_EXAMPLES = {
+  images: {
+    summary: 'Three image generations with a vault token',
+    value: {
+      tasks: [1, 2, 3].map((n) => ({
+        targetUrl: 'https://api.example.com/v1/generate',
+        headers: { Authorization: 'tok_01jrx7m2k4q8c9d0e1f2g3h4j5', 'Content-Type': 'application/json' },
+        body: `{"prompt":"image ${n}"}`,
+        priority: 7,
+      })),
+    },
+  },
+};
 
 interface CreatedTaskView {
   task: TaskWriterView;
@@ -71,6 +87,44 @@ export class TasksController {
       task: toTaskWriterView(task),
       ...(signalToken && { signalToken }),
       ...(callbackUrl && { callbackUrl }),
+    };
+  }
+
+  /**
+   * Creates 1 to 1,000 tasks in one request, all or none, answered in the order given. One request
+   * for the team's rate limit. An Idempotency-Key stands for the whole batch.
+   */
+  @RequireScopes('tasks:write')
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'At most 255 characters, kept 24 h; a repeat of the same batch returns its tasks (200)',
+  })
+  @ApiBody({ type: CreateTaskBatchDto, examples: TASK_BATCH_EXAMPLES })
+  @ApiCreatedResponse({ type: TaskBatchResponse, description: 'The tasks, in the order of the request' })
+  @ApiBadRequestResponse({
+    description: 'An item breaks a rule; the message names its place',
+    example: { error: 'tasks[3]: priority must be between 1 and 10' },
+  })
+  @Post('batch')
+  @HttpCode(201)
+  async createBatch(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CreateTaskBatchDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<TaskBatchResponse> {
+    const { tasks, replayed } = await this.tasks.createBatch(principal.teamId, dto.tasks, idempotencyKey);
+    if (replayed) {
+      response.status(200);
+      response.setHeader('Idempotent-Replayed', 'true');
+    }
+    return {
+      tasks: tasks.map(({ task, signalToken, callbackUrl }) => ({
+        ...toTaskWriterView(task),
+        ...(signalToken && { signalToken }),
+        ...(callbackUrl && { callbackUrl }),
+      })),
     };
   }
 

@@ -8,11 +8,12 @@ import type { CreateTaskDto } from './dto/create-task.dto.js';
 import type { ListTasksQuery } from './dto/list-tasks.query.js';
 import type { TaskAttempt } from './entities/task-attempt.entity.js';
 import type { Task } from './entities/task.entity.js';
-import { newTaskRow, requestFingerprint } from './new-task-row.js';
+import { batchFingerprint, newTaskRow, requestFingerprint, type CheckedTaskRequest } from './new-task-row.js';
 import type { NewTaskRow } from './persistence/task-insert.sql.js';
-import { TaskRepository, type IdempotentInsert } from './persistence/task.repository.js';
+import { TaskRepository, type IdempotentBatchInsert, type IdempotentInsert } from './persistence/task.repository.js';
 import { callbackUrlOf } from './rules/callback-url.js';
 import { newSignalToken } from './rules/signal-token.js';
+import { parseNestedTaskBody, placed, withPlace } from './validation/task-body.js';
 import { TaskRequestValidator } from './validation/task-request.validator.js';
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -23,6 +24,19 @@ export interface CreatedTask {
   /** Shown once, on the response that created the task; only its hash is stored. */
   signalToken?: string;
   callbackUrl?: string;
+}
+
+export interface CreatedTaskBatch {
+  /** In the order of the request. */
+  tasks: Omit<CreatedTask, 'replayed'>[];
+  replayed: boolean;
+}
+
+interface BatchItem {
+  dto: CreateTaskDto;
+  checked: CheckedTaskRequest;
+  row: NewTaskRow;
+  signalToken?: string;
 }
 
 const TASK_NOT_FOUND = 'Task not found';
@@ -63,6 +77,64 @@ export class TasksService {
       task,
       replayed,
       ...(signalToken && !replayed && { signalToken }),
+      ...(task.callbackId && { callbackUrl: callbackUrlOf(this.publicBaseUrl, task.callbackId) }),
+    };
+  }
+
+  /**
+   * Up to 1,000 tasks in one statement, all or none (SPEC §10). Every item is checked first, by
+   * the rules and with the messages of a single creation, prefixed with its place (`tasks[3]: `);
+   * then one insert requires every vault reference of the batch to be usable.
+   */
+  async createBatch(teamId: string, bodies: unknown[], idempotencyKey?: string): Promise<CreatedTaskBatch> {
+    checkIdempotencyKey(idempotencyKey);
+    const now = this.clock.now();
+    const items: BatchItem[] = [];
+    for (const [index, body] of bodies.entries()) {
+      const place = `tasks[${index}]`;
+      const dto = await parseNestedTaskBody(body, place);
+      const checked = await withPlace(place, () => this.requests.check(dto));
+      const signalToken = dto.waitForSignal ? newSignalToken() : undefined;
+      items.push({ dto, checked, signalToken, row: newTaskRow(teamId, dto, checked, signalToken, now) });
+    }
+    const rows = items.map((item) => item.row);
+    const fingerprint = idempotencyKey === undefined ? '' : batchFingerprint(items.map((item) => item.dto));
+    const inserted: IdempotentBatchInsert =
+      idempotencyKey === undefined
+        ? batchInsertedOrRefused(await this.tasks.insertAll(rows))
+        : await this.tasks.insertAllIdempotently(rows, idempotencyKey, fingerprint);
+    switch (inserted.kind) {
+      case 'created':
+        return {
+          tasks: inserted.tasks.map((task, i) => this.createdTask(task, items[i].signalToken)),
+          replayed: false,
+        };
+      case 'claimed':
+        if (inserted.requestHash !== fingerprint || inserted.taskIds === null) {
+          throw new AppError('idempotency_mismatch', 'Idempotency-Key was already used with a different request');
+        }
+        return {
+          tasks: (await this.tasks.findMany(teamId, inserted.taskIds)).map((task) => this.createdTask(task)),
+          replayed: true,
+        };
+      case 'refused':
+        throw await this.whyBatchRefused(teamId, items);
+    }
+  }
+
+  private async whyBatchRefused(teamId: string, items: BatchItem[]): Promise<unknown> {
+    const refusal = await this.requests.firstRefusedReferences(
+      teamId,
+      items.map((item) => ({ headers: item.dto.headers, hosts: item.checked.credentialHosts })),
+    );
+    if (refusal) return placed(`tasks[${refusal.index}]`, refusal.error);
+    return new AppError('conflict', 'A vault token this batch references changed while it was created; try again');
+  }
+
+  private createdTask(task: Task, signalToken?: string): Omit<CreatedTask, 'replayed'> {
+    return {
+      task,
+      ...(signalToken && { signalToken }),
       ...(task.callbackId && { callbackUrl: callbackUrlOf(this.publicBaseUrl, task.callbackId) }),
     };
   }
@@ -115,6 +187,10 @@ export class TasksService {
     const task = await this.get(teamId, id);
     return this.tasks.attempts(task.id);
   }
+}
+
+function batchInsertedOrRefused(tasks: Task[] | null): IdempotentBatchInsert {
+  return tasks ? { kind: 'created', tasks } : { kind: 'refused' };
 }
 
 function insertedOrRefused(task: Task | null): IdempotentInsert {

@@ -28,6 +28,10 @@ export interface TaskView {
   /** How the task polls (a provider's template, or its own config with defaults), or null. */
   pollConfig: PollConfig | null;
   retryCount: number;
+  /** The schedule that made the task, or null (SPEC §10). */
+  scheduleId: string | null;
+  /** For a task a schedule made: the due time it was made for. */
+  scheduledFor: Date | null;
   result: TaskResult | null;
   error: string | null;
   createdAt: Date;
@@ -88,6 +92,8 @@ export function toTaskView(task: Task): TaskView {
     provider: task.provider,
     pollConfig: task.pollConfig,
     retryCount: task.retryCount,
+    scheduleId: task.scheduleId,
+    scheduledFor: task.scheduledFor,
     result: task.result,
     error: task.error,
     createdAt: task.createdAt,

@@ -25,6 +25,9 @@ export interface NewTaskRow {
   callbackId: string | null;
   provider: string | null;
   pollConfig: PollConfig | null;
+  /** For a task a schedule makes: the schedule and the due time (one task per pair, see insertFiredTasksSql). */
+  scheduleId: string | null;
+  scheduledFor: Date | null;
   /** Must all be active vault tokens of the team, or the row is not inserted. */
   tokenIds: string[];
   /**
@@ -43,16 +46,18 @@ export interface NewTaskRow {
 function insertTasksFromJson(rows: string): string {
   return `INSERT INTO tasks AS t (id, team_id, status, target_url, method, headers, body, timeout_seconds,
       max_wait_seconds, delay_until, max_retries, retry_backoff, priority, on_complete_url, created_at, run_at,
-      wait_for_signal, signal_token_hash, callback_id, provider, poll_config)
+      wait_for_signal, signal_token_hash, callback_id, provider, poll_config, schedule_id, scheduled_for)
     SELECT i.id, i."teamId", i.status, i."targetUrl", i.method, i.headers, i.body, i."timeoutSeconds",
       i."maxWaitSeconds", i."delayUntil", i."maxRetries", i."retryBackoff", i.priority, i."onCompleteUrl",
-      i."createdAt", i."runAt", i."waitForSignal", i."signalTokenHash", i."callbackId", i.provider, i."pollConfig"
+      i."createdAt", i."runAt", i."waitForSignal", i."signalTokenHash", i."callbackId", i.provider, i."pollConfig",
+      i."scheduleId", i."scheduledFor"
     FROM jsonb_to_recordset(${rows}::jsonb) AS i(
       id uuid, "teamId" uuid, status text, "targetUrl" text, method text, headers jsonb, body text,
       "timeoutSeconds" int, "maxWaitSeconds" int, "delayUntil" timestamptz, "maxRetries" int,
       "retryBackoff" text, priority smallint, "onCompleteUrl" text, "createdAt" timestamptz,
       "runAt" timestamptz, "waitForSignal" boolean, "signalTokenHash" text, "callbackId" text,
-      provider text, "pollConfig" jsonb, "tokenIds" text[], "tokenDestinations" jsonb)`;
+      provider text, "pollConfig" jsonb, "scheduleId" uuid, "scheduledFor" timestamptz, "tokenIds" text[],
+      "tokenDestinations" jsonb)`;
 }
 
 /** The condition a source row `i` must meet to be inserted: its vault references are usable. */
@@ -93,8 +98,7 @@ export function insertTaskIdempotentlySql(columns: string): string {
          FROM jsonb_to_recordset($1::jsonb) AS i("teamId" uuid, "tokenIds" text[], "tokenDestinations" jsonb)
          WHERE ${REFERENCES_USABLE}
          ON CONFLICT (team_id, key) DO UPDATE
-           SET request_hash = EXCLUDED.request_hash, task_id = EXCLUDED.task_id, created_at = EXCLUDED.created_at
-           WHERE k.created_at < EXCLUDED.created_at - interval '24 hours'
+           SET ${TAKE_OVER_EXPIRED_KEY}
          RETURNING task_id),
        inserted AS (
          ${insertTasksFromJson('$1')} WHERE EXISTS (SELECT 1 FROM claimed)
@@ -103,6 +107,73 @@ export function insertTaskIdempotentlySql(columns: string): string {
        SELECT * FROM inserted WHERE (SELECT count(*) FROM woken) >= 0`;
 }
 
+/** ON CONFLICT … DO UPDATE of an Idempotency-Key: a key older than 24 h is taken over by the new request. */
+const TAKE_OVER_EXPIRED_KEY = `request_hash = EXCLUDED.request_hash, task_id = EXCLUDED.task_id, task_ids = EXCLUDED.task_ids,
+             created_at = EXCLUDED.created_at
+           WHERE k.created_at < EXCLUDED.created_at - interval '24 hours'`;
+
+/**
+ * True when every reference set in `sets` (a JSON array of {teamId, tokenIds, tokenDestinations},
+ * see ReferenceSet) is usable: one refused reference refuses a whole batch.
+ */
+function allReferencesUsable(sets: string): string {
+  return `NOT EXISTS (SELECT 1
+    FROM jsonb_to_recordset(${sets}::jsonb) AS r("teamId" uuid, "tokenIds" text[], "tokenDestinations" jsonb)
+    WHERE NOT ${usableVaultTokensCondition('r."teamId"', 'r."tokenIds"', 'r."tokenDestinations"')})`;
+}
+
+/** What one or more rows of a batch require of the vault (the distinct ones are checked once each). */
+export type ReferenceSet = Pick<NewTaskRow, 'teamId' | 'tokenIds' | 'tokenDestinations'>;
+
+/**
+ * Inserts every NewTaskRow of $1 (JSON) in one statement, or none of them when a reference set of
+ * $2 (JSON, ReferenceSet[]) is not usable; returns the inserted rows as `columns`.
+ */
+export function insertAllTasksSql(columns: string): string {
+  return `WITH inserted AS (
+         ${insertTasksFromJson('$1')}
+         WHERE ${allReferencesUsable('$2')}
+         RETURNING ${columns}),
+       ${WAKE_WORKERS}
+       SELECT * FROM inserted WHERE (SELECT count(*) FROM woken) >= 0`;
+}
+
+/**
+ * insertAllTasksSql under an Idempotency-Key that stands for the whole batch, claimed in the same
+ * statement: $1 rows, $2 reference sets, $3 team, $4 key, $5 request fingerprint, $6 the task ids
+ * in order, $7 now.
+ */
+export function insertAllTasksIdempotentlySql(columns: string): string {
+  return `WITH claimed AS (
+         INSERT INTO idempotency_keys AS k (team_id, key, request_hash, task_id, task_ids, created_at)
+         SELECT $3, $4, $5, ($6::uuid[])[1], $6::uuid[], $7
+         WHERE ${allReferencesUsable('$2')}
+         ON CONFLICT (team_id, key) DO UPDATE
+           SET ${TAKE_OVER_EXPIRED_KEY}
+         RETURNING task_id),
+       inserted AS (
+         ${insertTasksFromJson('$1')} WHERE EXISTS (SELECT 1 FROM claimed)
+         RETURNING ${columns}),
+       ${WAKE_WORKERS}
+       SELECT * FROM inserted WHERE (SELECT count(*) FROM woken) >= 0`;
+}
+
+/**
+ * The tasks of due schedules ($1, JSON NewTaskRow[]), one per schedule and due time: a pair that
+ * already has its task is skipped, whichever process made it. Vault references are not required
+ * to be usable: like any task's, they are resolved at each call, and a revoked one fails the task
+ * with its reason where the team can see it. Wakes idle workers when the firing commits.
+ */
+export function insertFiredTasksSql(columns: string): string {
+  return `WITH inserted AS (
+         ${insertTasksFromJson('$1')}
+         ON CONFLICT (schedule_id, scheduled_for) WHERE schedule_id IS NOT NULL DO NOTHING
+         RETURNING ${columns}),
+       ${WAKE_WORKERS}
+       SELECT * FROM inserted WHERE (SELECT count(*) FROM woken) >= 0`;
+}
+
 /** The claim of an Idempotency-Key ($1 team, $2 key) still within its 24 h of $3 (now). */
-export const IDEMPOTENCY_KEY_SQL = `SELECT request_hash AS "requestHash", task_id AS "taskId" FROM idempotency_keys
+export const IDEMPOTENCY_KEY_SQL = `SELECT request_hash AS "requestHash", task_id AS "taskId", task_ids AS "taskIds"
+       FROM idempotency_keys
        WHERE team_id = $1 AND key = $2 AND created_at >= $3::timestamptz - interval '24 hours'`;

@@ -4,6 +4,10 @@ export function findTaskSql(columns: string): string {
   return `SELECT ${columns} FROM tasks t WHERE t.id = $1 AND t.team_id = $2`;
 }
 
+export function findTasksSql(columns: string): string {
+  return `SELECT ${columns} FROM tasks t WHERE t.id = ANY($1::uuid[]) AND t.team_id = $2`;
+}
+
 /** `where` is built from fixed conditions on `t` with numbered parameters; newest first. */
 export function listTasksSql(columns: string, where: string, limit: number, offset: number): string {
   return `SELECT ${columns} FROM tasks t WHERE ${where}

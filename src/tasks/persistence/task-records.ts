@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { queryRows } from '../../database/sql.js';
+import type { Transaction } from '../../database/transaction.js';
 import { Task } from '../entities/task.entity.js';
 
 /**
@@ -28,6 +29,12 @@ export class TaskRecords {
   /** `name` makes it a prepared statement on `pg` (see queryRows). */
   async query(sql: string, params: unknown[] = [], name?: string): Promise<Task[]> {
     const rows = await queryRows<Record<string, unknown>>(this.db, sql, params, name);
+    return rows.map((row) => Object.assign(new Task(), row));
+  }
+
+  /** The same, on an open transaction. */
+  async queryIn(tx: Transaction, sql: string, params: unknown[] = []): Promise<Task[]> {
+    const rows = await tx.query<Record<string, unknown>>(sql, params);
     return rows.map((row) => Object.assign(new Task(), row));
   }
 }

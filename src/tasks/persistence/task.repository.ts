@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { QueueConnections } from '../../database/queue-connections.service.js';
 import { queryRows } from '../../database/sql.js';
 import { StatementBatcher } from '../../database/statement-batcher.js';
+import type { Transaction } from '../../database/transaction.js';
 import type { SealedEnvelope, SealedToken } from '../../vault/sealed-envelope.js';
 import { TaskAttempt } from '../entities/task-attempt.entity.js';
 import type { Task } from '../entities/task.entity.js';
@@ -11,7 +12,16 @@ import { LEASE_MS } from '../rules/task-lease.js';
 import type { TaskStatus } from '../rules/task-status.js';
 import { claimCompletionWebhooksSql, RECORD_COMPLETION_WEBHOOK_SQL } from './completion-webhooks.sql.js';
 import { cancelTaskSql, retryTaskSql } from './task-changes.sql.js';
-import { IDEMPOTENCY_KEY_SQL, insertTaskIdempotentlySql, insertTasksSql, type NewTaskRow } from './task-insert.sql.js';
+import {
+  IDEMPOTENCY_KEY_SQL,
+  insertAllTasksIdempotentlySql,
+  insertAllTasksSql,
+  insertFiredTasksSql,
+  insertTaskIdempotentlySql,
+  insertTasksSql,
+  type NewTaskRow,
+  type ReferenceSet,
+} from './task-insert.sql.js';
 import {
   claimSql,
   EXPIRE_WAITS_SQL,
@@ -23,7 +33,14 @@ import {
   RENEW_SQL,
 } from './task-lease.sql.js';
 import { CLAIMED_TASK_FIELDS, type AttemptOutcome, type ClaimedTask, type TaskToRun } from './task-lease.types.js';
-import { ATTEMPTS_SQL, countTasksSql, findTaskSql, listTasksSql, OPEN_TASKS_BY_STATUS_SQL } from './task-reads.sql.js';
+import {
+  ATTEMPTS_SQL,
+  countTasksSql,
+  findTasksSql,
+  findTaskSql,
+  listTasksSql,
+  OPEN_TASKS_BY_STATUS_SQL,
+} from './task-reads.sql.js';
 import { TaskRecords } from './task-records.js';
 import {
   CALLBACK_STATE_SQL,
@@ -44,6 +61,12 @@ export type IdempotentInsert =
   /** The key was claimed by an earlier request within 24 h. */
   | { kind: 'claimed'; requestHash: string; taskId: string }
   /** A vault reference is not usable (unknown, revoked, or bound elsewhere). */
+  | { kind: 'refused' };
+
+export type IdempotentBatchInsert =
+  | { kind: 'created'; tasks: Task[] }
+  /** The key was claimed by an earlier request within 24 h (taskIds: null when that was a single task). */
+  | { kind: 'claimed'; requestHash: string; taskIds: string[] | null }
   | { kind: 'refused' };
 
 /** Why a signal token or callback id matched no task it could end. */
@@ -113,6 +136,48 @@ export class TaskRepository {
     return claim ? { kind: 'claimed', ...claim } : { kind: 'refused' };
   }
 
+  /**
+   * Inserts all the rows in one statement, in their order, or none of them (null) when one of their
+   * vault references is not usable: a batch is all or nothing.
+   */
+  async insertAll(rows: NewTaskRow[]): Promise<Task[] | null> {
+    const inserted = await this.records.query(
+      insertAllTasksSql(this.records.columns),
+      [JSON.stringify(rows), JSON.stringify(referenceSetsOf(rows))],
+      'aq_task_insert_all',
+    );
+    return inserted.length === rows.length ? inOrderOf(rows, inserted) : null;
+  }
+
+  /** insertAll under an Idempotency-Key that stands for the whole batch. */
+  async insertAllIdempotently(rows: NewTaskRow[], key: string, requestHash: string): Promise<IdempotentBatchInsert> {
+    const [{ teamId, createdAt }] = rows;
+    const inserted = await this.records.query(insertAllTasksIdempotentlySql(this.records.columns), [
+      JSON.stringify(rows),
+      JSON.stringify(referenceSetsOf(rows)),
+      teamId,
+      key,
+      requestHash,
+      rows.map((row) => row.id),
+      createdAt,
+    ]);
+    if (inserted.length > 0) return { kind: 'created', tasks: inOrderOf(rows, inserted) };
+    const [claim] = await queryRows<{ requestHash: string; taskIds: string[] | null }>(this.db, IDEMPOTENCY_KEY_SQL, [
+      teamId,
+      key,
+      createdAt,
+    ]);
+    return claim ? { kind: 'claimed', requestHash: claim.requestHash, taskIds: claim.taskIds } : { kind: 'refused' };
+  }
+
+  /**
+   * Inserts the tasks of due schedules on the firing's transaction, skipping any schedule and due
+   * time that already has its task; returns the rows inserted.
+   */
+  insertFired(tx: Transaction, rows: NewTaskRow[]): Promise<Task[]> {
+    return this.records.queryIn(tx, insertFiredTasksSql(this.records.columns), [JSON.stringify(rows)]);
+  }
+
   private async insertRows(rows: NewTaskRow[]): Promise<(Task | null)[]> {
     const inserted = await this.records.query(
       insertTasksSql(this.records.columns),
@@ -128,6 +193,13 @@ export class TaskRepository {
   async find(teamId: string, id: string): Promise<Task | null> {
     const [task] = await this.records.query(findTaskSql(this.records.columns), [id, teamId]);
     return task ?? null;
+  }
+
+  /** The team's tasks with these ids, in the order of `ids` (missing ones left out). */
+  async findMany(teamId: string, ids: string[]): Promise<Task[]> {
+    const found = await this.records.query(findTasksSql(this.records.columns), [ids, teamId]);
+    const byId = new Map(found.map((task) => [task.id, task]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   /** A page of a team's tasks, newest first, and how many match in all. */
@@ -326,4 +398,20 @@ export class TaskRepository {
       delivery.error,
     ]);
   }
+}
+
+/** The distinct vault requirements of some rows: a batch that references one token checks it once. */
+function referenceSetsOf(rows: NewTaskRow[]): ReferenceSet[] {
+  const sets = new Map<string, ReferenceSet>();
+  for (const { teamId, tokenIds, tokenDestinations } of rows) {
+    if (tokenIds.length === 0) continue;
+    const set = { teamId, tokenIds, tokenDestinations };
+    sets.set(JSON.stringify(set), set);
+  }
+  return [...sets.values()];
+}
+
+function inOrderOf(rows: NewTaskRow[], inserted: Task[]): Task[] {
+  const byId = new Map(inserted.map((task) => [task.id, task]));
+  return rows.map((row) => byId.get(row.id) as Task);
 }

@@ -7,7 +7,7 @@ import { VaultService } from '../../vault/vault.service.js';
 import type { CreateTaskDto } from '../dto/create-task.dto.js';
 import { pollConfigOf, type CheckedTaskRequest } from '../new-task-row.js';
 import { credentialHostsOf } from '../rules/credential-hosts.js';
-import { referencedTokenIds, vaultReferences } from '../rules/vault-references.js';
+import { referencedTokenIds, vaultReferences, type VaultReference } from '../rules/vault-references.js';
 
 /**
  * The checks of a new task that need more than its own fields: the address policy (configured
@@ -47,25 +47,33 @@ export class TaskRequestValidator {
    * for the first reference whose destination binding does not admit one of `hosts`.
    */
   async whyReferencesRefused(teamId: string, headers: Record<string, string>, hosts: string[]): Promise<AppError> {
-    const references = vaultReferences(headers);
-    const bindings = await this.vault.activeBindings(
-      teamId,
-      references.map((r) => r.tokenId),
-    );
-    const unknown = references.find((r) => !bindings.has(r.tokenId));
-    if (unknown) {
-      return new AppError(
-        'invalid_request',
-        `Header "${unknown.header}" references unknown vault token "${unknown.tokenId}"`,
-      );
-    }
-    for (const { tokenId } of references) {
-      const refused = hosts.find((host) => !bindingAdmits(bindings.get(tokenId) ?? null, host));
-      if (refused !== undefined) return new AppError('invalid_request', hostNotAllowedMessage(tokenId, refused));
-    }
+    const refusal = await this.firstRefusedReferences(teamId, [{ headers, hosts }]);
     // The insert and this check apply one rule, so this is not expected; should they ever
     // disagree, the caller gets an answer it can act on instead of a 500.
-    return new AppError('conflict', 'A vault token this task references changed while it was created; try again');
+    return (
+      refusal?.error ??
+      new AppError('conflict', 'A vault token this task references changed while it was created; try again')
+    );
+  }
+
+  /**
+   * Of several tasks (headers and the hosts their references go to), the first whose references
+   * are not all usable, with the 400 whyReferencesRefused gives for it; null when all are. One
+   * vault query for all of them.
+   */
+  async firstRefusedReferences(
+    teamId: string,
+    requests: { headers: Record<string, string>; hosts: string[] }[],
+  ): Promise<{ index: number; error: AppError } | null> {
+    const referencesOf = requests.map((request) => vaultReferences(request.headers));
+    const ids = [...new Set(referencesOf.flat().map((reference) => reference.tokenId))];
+    if (ids.length === 0) return null;
+    const bindings = await this.vault.activeBindings(teamId, ids);
+    for (const [index, references] of referencesOf.entries()) {
+      const error = refusalOf(references, requests[index].hosts, bindings);
+      if (error) return { index, error };
+    }
+    return null;
   }
 
   /** A task waits in one way: for a signal (or callback), or by polling a provider. */
@@ -83,4 +91,23 @@ export class TaskRequestValidator {
     const refused = this.addresses.refusedLiteral(new URL(url).hostname);
     if (refused) throw new AppError('invalid_request', `${field} points to a non-public address (${refused})`);
   }
+}
+
+function refusalOf(
+  references: VaultReference[],
+  hosts: string[],
+  bindings: Map<string, string[] | null>,
+): AppError | null {
+  const unknown = references.find((r) => !bindings.has(r.tokenId));
+  if (unknown) {
+    return new AppError(
+      'invalid_request',
+      `Header "${unknown.header}" references unknown vault token "${unknown.tokenId}"`,
+    );
+  }
+  for (const { tokenId } of references) {
+    const refused = hosts.find((host) => !bindingAdmits(bindings.get(tokenId) ?? null, host));
+    if (refused !== undefined) return new AppError('invalid_request', hostNotAllowedMessage(tokenId, refused));
+  }
+  return null;
 }
