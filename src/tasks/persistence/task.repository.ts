@@ -14,8 +14,8 @@ import { claimCompletionWebhooksSql, RECORD_COMPLETION_WEBHOOK_SQL } from './com
 import { cancelTaskSql, retryTaskSql } from './task-changes.sql.js';
 import {
   IDEMPOTENCY_KEY_SQL,
-  insertAllTasksIdempotentlySql,
-  insertAllTasksSql,
+  INSERT_ALL_TASKS_IDEMPOTENTLY_SQL,
+  INSERT_ALL_TASKS_SQL,
   insertFiredTasksSql,
   insertTaskIdempotentlySql,
   insertTasksSql,
@@ -41,6 +41,7 @@ import {
   listTasksSql,
   OPEN_TASKS_BY_STATUS_SQL,
 } from './task-reads.sql.js';
+import { taskAsInserted } from './task-as-inserted.js';
 import { TaskRecords } from './task-records.js';
 import {
   CALLBACK_STATE_SQL,
@@ -141,18 +142,19 @@ export class TaskRepository {
    * vault references is not usable: a batch is all or nothing.
    */
   async insertAll(rows: NewTaskRow[]): Promise<Task[] | null> {
-    const inserted = await this.records.query(
-      insertAllTasksSql(this.records.columns),
+    const inserted = await queryRows<{ id: string }>(
+      this.db,
+      INSERT_ALL_TASKS_SQL,
       [JSON.stringify(rows), JSON.stringify(referenceSetsOf(rows))],
       'aq_task_insert_all',
     );
-    return inserted.length === rows.length ? inOrderOf(rows, inserted) : null;
+    return inserted.length === rows.length ? rows.map(taskAsInserted) : null;
   }
 
   /** insertAll under an Idempotency-Key that stands for the whole batch. */
   async insertAllIdempotently(rows: NewTaskRow[], key: string, requestHash: string): Promise<IdempotentBatchInsert> {
     const [{ teamId, createdAt }] = rows;
-    const inserted = await this.records.query(insertAllTasksIdempotentlySql(this.records.columns), [
+    const inserted = await queryRows<{ id: string }>(this.db, INSERT_ALL_TASKS_IDEMPOTENTLY_SQL, [
       JSON.stringify(rows),
       JSON.stringify(referenceSetsOf(rows)),
       teamId,
@@ -161,7 +163,7 @@ export class TaskRepository {
       rows.map((row) => row.id),
       createdAt,
     ]);
-    if (inserted.length > 0) return { kind: 'created', tasks: inOrderOf(rows, inserted) };
+    if (inserted.length === rows.length) return { kind: 'created', tasks: rows.map(taskAsInserted) };
     const [claim] = await queryRows<{ requestHash: string; taskIds: string[] | null }>(this.db, IDEMPOTENCY_KEY_SQL, [
       teamId,
       key,
@@ -405,13 +407,8 @@ function referenceSetsOf(rows: NewTaskRow[]): ReferenceSet[] {
   const sets = new Map<string, ReferenceSet>();
   for (const { teamId, tokenIds, tokenDestinations } of rows) {
     if (tokenIds.length === 0) continue;
-    const set = { teamId, tokenIds, tokenDestinations };
-    sets.set(JSON.stringify(set), set);
+    const key = `${tokenIds.join(' ')}|${tokenDestinations.map((entries) => entries.join(' ')).join('|')}`;
+    if (!sets.has(key)) sets.set(key, { teamId, tokenIds, tokenDestinations });
   }
   return [...sets.values()];
-}
-
-function inOrderOf(rows: NewTaskRow[], inserted: Task[]): Task[] {
-  const byId = new Map(inserted.map((task) => [task.id, task]));
-  return rows.map((row) => byId.get(row.id) as Task);
 }
