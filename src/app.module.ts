@@ -17,13 +17,15 @@ import { DatabaseModule } from './database/database.module.js';
 import { ExecutorModule } from './executor/executor.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { ScheduleRunnerModule } from './schedules/schedule-runner.module.js';
+import { SchedulesApiModule } from './schedules/schedules-api.module.js';
 import { TasksApiModule } from './tasks/tasks-api.module.js';
 import { VaultApiModule } from './vault/vault-api.module.js';
 import { WaitingApiModule } from './waiting/waiting-api.module.js';
 
 /**
  * The whole service. API_ENABLED=false leaves out the API routes (health and metrics stay);
- * WORKER_ENABLED=false leaves out the executor.
+ * WORKER_ENABLED=false leaves out the executor and the schedule firing loop.
  */
 @Module({})
 export class AppModule {
@@ -43,8 +45,10 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         AuthModule,
-        ...(config.http.apiEnabled ? [AuthApiModule, VaultApiModule, TasksApiModule, WaitingApiModule] : []),
-        ...(config.executor.enabled ? [ExecutorModule] : []),
+        ...(config.http.apiEnabled
+          ? [AuthApiModule, VaultApiModule, TasksApiModule, WaitingApiModule, SchedulesApiModule]
+          : []),
+        ...(config.executor.enabled ? [ExecutorModule, ScheduleRunnerModule] : []),
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -107,12 +107,12 @@ describe('cron and timezone rules', () => {
     ['61 * * * *', 'cron is invalid: Invalid value for minute: 61'],
     ['0 0 30 2 *', 'cron never matches a future time'],
   ])('should refuse %p: %s', (cron, message) => {
-    expect(cronProblem(cron, 'UTC')).toBe(message);
+    expect(cronProblem(cron)).toBe(message);
   });
 
   it('should accept 5 and 6 fields, names and steps', () => {
     for (const cron of ['*/5 * * * *', '0 30 2 * * *', '0 9 * * MON-FRI', '0 0 L * *', ' 0  12 * * * ']) {
-      expect(cronProblem(cron, 'Europe/Berlin')).toBeNull();
+      expect(cronProblem(cron)).toBeNull();
     }
   });
 

@@ -36,8 +36,8 @@ export class CronTiming {
   }
 }
 
-/** The 400 sentence for a cron expression, or null when it is usable in `timezone` (a valid one). */
-export function cronProblem(value: unknown, timezone: string): string | null {
+/** The 400 sentence for a cron expression, or null when it is usable. */
+export function cronProblem(value: unknown): string | null {
   if (typeof value !== 'string') return 'cron must be a string';
   if (value.length > MAX_CRON_LENGTH) return `cron must be at most ${MAX_CRON_LENGTH} characters`;
   const fields = value.trim().split(/\s+/).filter(Boolean).length;
@@ -46,7 +46,7 @@ export function cronProblem(value: unknown, timezone: string): string | null {
   }
   let timing: CronTiming;
   try {
-    timing = CronTiming.of(value, timezone);
+    timing = CronTiming.of(value, DEFAULT_TIMEZONE);
   } catch (error) {
     return `cron is invalid: ${(error as Error).message.replace(/^Cron\w*: /, '')}`;
   }

@@ -1,0 +1,122 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal } from '../common/access/current-principal.decorator.js';
+import type { Principal } from '../common/access/principal.js';
+import { RequireScopes } from '../common/access/require-scopes.decorator.js';
+import { CreateScheduleDto } from './dto/create-schedule.dto.js';
+import { ScheduleListResponse, ScheduleResponse } from './dto/schedule-response.dto.js';
+import { UpdateScheduleDto } from './dto/update-schedule.dto.js';
+import { toScheduleView } from './schedule.views.js';
+import { SchedulesService } from './schedules.service.js';
+
+const CREATE_EXAMPLES = {
+  everyFiveMinutes: {
+    summary: 'Call an endpoint every 5 minutes with a vault token',
+    value: {
+      cron: '*/5 * * * *',
+      task: {
+        targetUrl: 'https://api.example.com/v1/sync',
+        headers: { Authorization: 'tok_01jrx7m2k4q8c9d0e1f2g3h4j5' },
+      },
+    },
+  },
+  weekdayMornings: {
+    summary: 'Weekdays at 09:00 Berlin time, into the reports queue',
+    value: {
+      cron: '0 9 * * MON-FRI',
+      timezone: 'Europe/Berlin',
+      task: {
+        targetUrl: 'https://reports.example.com/daily',
+        method: 'POST',
+        body: '{"report":"daily"}',
+        maxRetries: 5,
+      },
+    },
+  },
+  everyTenSeconds: {
+    summary: 'Six fields: every 10 seconds, created paused',
+    value: { cron: '*/10 * * * * *', paused: true, task: { targetUrl: 'https://api.example.com/ping', method: 'GET' } },
+  },
+};
+
+const NOT_FOUND = { description: 'Unknown, or another team’s', example: { error: 'Schedule not found' } };
+
+@ApiTags('schedules')
+@Controller('v1/schedules')
+export class SchedulesController {
+  constructor(private readonly schedules: SchedulesService) {}
+
+  /**
+   * Creates a schedule: at every due time of its cron, read in its time zone, one task is created
+   * from its task body (carrying scheduleId), however many processes run.
+   */
+  @RequireScopes('tasks:write')
+  @ApiBody({ type: CreateScheduleDto, examples: CREATE_EXAMPLES })
+  @ApiBadRequestResponse({
+    description: 'A field breaks a rule; task fields are named after `task: `',
+    example: { error: 'task: priority must be between 1 and 10' },
+  })
+  @Post()
+  @HttpCode(201)
+  async create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateScheduleDto): Promise<ScheduleResponse> {
+    return { schedule: toScheduleView(await this.schedules.create(principal.teamId, dto)) };
+  }
+
+  /** The team's schedules, oldest first. */
+  @RequireScopes('tasks:read')
+  @Get()
+  async list(@CurrentPrincipal() principal: Principal): Promise<ScheduleListResponse> {
+    return { schedules: (await this.schedules.list(principal.teamId)).map(toScheduleView) };
+  }
+
+  @RequireScopes('tasks:read')
+  @ApiNotFoundResponse(NOT_FOUND)
+  @Get(':id')
+  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ScheduleResponse> {
+    return { schedule: toScheduleView(await this.schedules.get(principal.teamId, id)) };
+  }
+
+  /** Changes cron, timezone, task (replaced whole) or paused; nextRunAt is computed again from now. */
+  @RequireScopes('tasks:write')
+  @ApiBody({
+    type: UpdateScheduleDto,
+    examples: {
+      newTime: { summary: 'Move to 06:30 New York time', value: { cron: '30 6 * * *', timezone: 'America/New_York' } },
+    },
+  })
+  @ApiNotFoundResponse(NOT_FOUND)
+  @Patch(':id')
+  async update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() dto: UpdateScheduleDto,
+  ): Promise<ScheduleResponse> {
+    return { schedule: toScheduleView(await this.schedules.update(principal.teamId, id, dto)) };
+  }
+
+  /** Deletes the schedule: it makes no more tasks; the tasks it made are kept as they are. */
+  @RequireScopes('tasks:write')
+  @ApiNotFoundResponse(NOT_FOUND)
+  @Delete(':id')
+  async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ScheduleResponse> {
+    return { schedule: toScheduleView(await this.schedules.delete(principal.teamId, id)) };
+  }
+
+  /** Stops making tasks until resumed (nextRunAt becomes null). */
+  @RequireScopes('tasks:write')
+  @ApiNotFoundResponse(NOT_FOUND)
+  @Post(':id/pause')
+  @HttpCode(200)
+  async pause(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ScheduleResponse> {
+    return { schedule: toScheduleView(await this.schedules.update(principal.teamId, id, { paused: true })) };
+  }
+
+  /** Makes tasks again from the next due time after now; times missed while paused are not made up. */
+  @RequireScopes('tasks:write')
+  @ApiNotFoundResponse(NOT_FOUND)
+  @Post(':id/resume')
+  @HttpCode(200)
+  async resume(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ScheduleResponse> {
+    return { schedule: toScheduleView(await this.schedules.update(principal.teamId, id, { paused: false })) };
+  }
+}
