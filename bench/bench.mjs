@@ -12,6 +12,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 import { cpuMeter, peakRssMb, sleep, startNode, stop, waitForHealth, waitForMessage } from './lib/processes.mjs';
+import { measureBatches } from './lib/batch-phase.mjs';
 import { middleOf, percentile, round } from './lib/stats.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,6 +34,13 @@ const LATENCY_RATE = 200;
 const LATENCY_WARM_UP_SECONDS = Number(process.env.BENCH_LATENCY_WARM_UP_SECONDS ?? 2);
 // How many jobs pg-boss fetches (and locks) at once; its drain rate follows it (see its script).
 const PGBOSS_BATCH = Number(process.env.BENCH_PGBOSS_BATCH ?? 256);
+// POST /v1/tasks/batch: batches of this many tasks, back to back from 1 connection (a batch's own
+// latency) and from BATCH_CONNECTIONS (throughput), MEASURE_ROUNDS times each.
+const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 1000);
+const BATCH_SECONDS = Number(process.env.BENCH_BATCH_SECONDS ?? 10);
+const BATCH_CONNECTIONS = Number(process.env.BENCH_BATCH_CONNECTIONS ?? 4);
+// BENCH_ONLY=batch runs the batch phase alone (a minute instead of thirteen).
+const ONLY = process.env.BENCH_ONLY;
 const TARGET_PORT = 4790;
 const API_PORT = 4791;
 const WORKER_PORT = 4792;
@@ -305,6 +313,49 @@ async function measureLatency({ env, auth, taskBody, db }) {
   };
 }
 
+/**
+ * POST /v1/tasks/batch on a warm API process with no worker: MEASURE_ROUNDS rounds, each one
+ * connection (the latency of a batch on its own) and then BATCH_CONNECTIONS (throughput, and the
+ * latency under it). Each figure is the median round; created tasks are truncated between runs.
+ */
+async function batchOfAsyncQueue({ env, auth, taskBody, db }) {
+  const api = await startAsyncQueue(env, API_PORT, { WORKER_ENABLED: 'false' });
+  const apiUrl = `http://127.0.0.1:${API_PORT}`;
+  const run = async (connections, seconds, warmUpSeconds) => {
+    const result = await measureBatches({ apiUrl, apiPid: api.pid, headers: auth, taskBody, batchSize: BATCH_SIZE, connections, seconds, warmUpSeconds });
+    await db.query('TRUNCATE tasks, task_attempts');
+    return result;
+  };
+  progress(`AsyncQueue batch: warming the API up with batches of ${BATCH_SIZE}`);
+  await run(BATCH_CONNECTIONS, 5, 0);
+  const single = [];
+  const loaded = [];
+  for (let pass = 1; pass <= MEASURE_ROUNDS; pass += 1) {
+    progress(`batch round ${pass} of ${MEASURE_ROUNDS}: 1 connection, then ${BATCH_CONNECTIONS}, ${BATCH_SECONDS} s each`);
+    single.push(await run(1, BATCH_SECONDS, 1));
+    loaded.push(await run(BATCH_CONNECTIONS, BATCH_SECONDS, 1));
+  }
+  const apiRss = peakRssMb(api.pid);
+  await stop(api);
+  const summary = (rounds) => ({
+    connections: rounds[0].connections,
+    tasksPerSecond: middleOf(rounds.map((one) => one.tasksPerSecond), (rate) => -rate),
+    p50Ms: middleOf(rounds.map((one) => one.p50Ms), (ms) => ms),
+    p99Ms: middleOf(rounds.map((one) => one.p99Ms), (ms) => ms),
+    apiCpuPerTaskUs: middleOf(rounds.map((one) => one.cpuPerTaskUs?.api ?? 0), (us) => us),
+    failures: rounds.reduce((sum, one) => sum + one.failures, 0),
+    perRound: rounds.map(({ tasksPerSecond, p50Ms, p99Ms, batches, cpuPerTaskUs }) => ({ tasksPerSecond, p50Ms, p99Ms, batches, cpuPerTaskUs })),
+  });
+  return { batchSize: BATCH_SIZE, seconds: BATCH_SECONDS, rounds: MEASURE_ROUNDS, oneConnection: summary(single), loaded: summary(loaded), apiPeakRssMb: apiRss };
+}
+
+function printBatch(batch) {
+  const line = (one) =>
+    `${one.tasksPerSecond} tasks/s, batch p50 ${one.p50Ms} ms, p99 ${one.p99Ms} ms, API CPU ${one.apiCpuPerTaskUs} µs/task (rounds ${one.perRound.map((r) => `${Math.round(r.tasksPerSecond)}/s p99 ${r.p99Ms} ms`).join(', ')})`;
+  console.log(`batch of ${batch.batchSize} (median of ${batch.rounds}), 1 connection: ${line(batch.oneConnection)}`);
+  console.log(`  ${batch.loaded.connections} connections: ${line(batch.loaded)}`);
+}
+
 async function createThroughApi(headers, body, count) {
   const payload = JSON.stringify(body);
   let next = 0;
@@ -416,6 +467,7 @@ function printTable(report) {
     `due-to-call at ${aq.latency.ratePerSecond}/s (median of ${aq.latency.rounds}): p50 ${aq.latency.dueToCallP50Ms} ms, p99 ${aq.latency.dueToCallP99Ms} ms (p99 of all rounds' tasks ${aq.latency.dueToCallP99AllRoundsMs} ms, ${aq.latency.dueToCallP99IncludingWarmUpMs} ms counting the ${aq.latency.warmUpSeconds} s warm-ups)`,
   );
   console.log(`  rounds: ${rounds(aq.latency.perRound, (r) => `p50 ${r.dueToCallP50Ms} ms p99 ${r.dueToCallP99Ms} ms`)}`);
+  printBatch(aq.batch);
   console.log(`API peak RSS: ${aq.peakRssMb.api} MB`);
 }
 
@@ -426,6 +478,14 @@ async function main() {
     progress('warming the target up');
     await warmTarget();
     const setup = await setUpAsyncQueue();
+    if (ONLY === 'batch') {
+      const batch = await batchOfAsyncQueue(setup);
+      await setup.db.end();
+      mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+      writeFileSync(join(ROOT, 'bench', 'results', 'batch.json'), `${JSON.stringify({ ranAt: new Date().toISOString(), batch }, null, 2)}\n`);
+      printBatch(batch);
+      return;
+    }
     const drains = { asyncqueue: [], graphileWorker: [], graphileWorkerBatched: [], pgBoss: [] };
     for (let pass = 1; pass <= DRAIN_ROUNDS; pass += 1) {
       progress(`drain round ${pass} of ${DRAIN_ROUNDS}`);
@@ -437,9 +497,10 @@ async function main() {
       drains.pgBoss.push(await benchCompetitor('pg-boss', 'pg-boss.mjs', 'aq_bench_pgboss', [String(PGBOSS_BATCH)]));
     }
     const { create, latency, peakRssMb } = await createAndLatencyOfAsyncQueue(setup);
+    const batch = await batchOfAsyncQueue(setup);
     await setup.db.end();
     const { peakRssMb: drainWorkerRss, ...drain } = summarizeDrains(drains.asyncqueue);
-    const asyncqueue = { drain, create, latency, peakRssMb: { api: peakRssMb.api, worker: Math.max(drainWorkerRss, peakRssMb.worker) } };
+    const asyncqueue = { drain, create, latency, batch, peakRssMb: { api: peakRssMb.api, worker: Math.max(drainWorkerRss, peakRssMb.worker) } };
     const graphileWorker = summarizeDrains(drains.graphileWorker);
     const graphileWorkerBatched = summarizeDrains(drains.graphileWorkerBatched);
     const pgBoss = { batchSize: PGBOSS_BATCH, ...summarizeDrains(drains.pgBoss) };
@@ -465,7 +526,8 @@ async function main() {
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
     writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
     printTable(report);
-    const correct = asyncqueue.drain.exactlyOnce && asyncqueue.drain.allCompleted && asyncqueue.latency.exactlyOnce;
+    const correct =
+      asyncqueue.drain.exactlyOnce && asyncqueue.drain.allCompleted && asyncqueue.latency.exactlyOnce && batch.loaded.failures + batch.oneConnection.failures === 0;
     if (!correct) {
       console.error('Correctness check failed: a task was lost or delivered twice');
       process.exitCode = 1;
