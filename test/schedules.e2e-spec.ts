@@ -318,6 +318,14 @@ describe('Schedules (e2e)', () => {
       ).not.toContain(CANARY);
     });
 
+    it('should judge due times by the database’s clock when no instant is given', async () => {
+      const { schedule } = (await create({ cron: '* * * * * *', task }).expect(201)).body;
+      if (Date.parse(schedule.nextRunAt) - Date.now() > 200) expect((await firer.fireDue()).fired).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, Date.parse(schedule.nextRunAt) - Date.now() + 50));
+      const { fired } = await firer.fireDue();
+      expect(fired.map((one) => one.dueAt.toISOString())).toEqual([schedule.nextRunAt]);
+    });
+
     it('should fire once after downtime, for the latest missed due time', async () => {
       const schedule = await hourly();
       const due = Date.parse(schedule.nextRunAt);

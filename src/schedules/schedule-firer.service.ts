@@ -36,10 +36,13 @@ export class ScheduleFirer {
     private readonly tasks: TaskRepository,
   ) {}
 
-  /** Fires up to FIRING_BATCH schedules due at `now`; `claimed` says how many were due. */
-  fireDue(now: Date): Promise<{ fired: FiredTask[]; claimed: number }> {
+  /**
+   * Fires up to FIRING_BATCH schedules due at `at`, by default now by the database's clock (every
+   * process judges by the same clock, whatever its host's says); `claimed` says how many were due.
+   */
+  fireDue(at: Date | null = null): Promise<{ fired: FiredTask[]; claimed: number }> {
     return inTransaction(this.db, async (tx) => {
-      const due = await this.schedules.claimDue(tx, now, FIRING_BATCH);
+      const { at: now, due } = await this.schedules.claimDue(tx, at, FIRING_BATCH);
       if (due.length === 0) return { fired: [], claimed: 0 };
       const advances: ScheduleAdvance[] = [];
       const rows = due.flatMap((schedule) => {

@@ -1,5 +1,4 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { Clock } from '../common/time/clock.js';
 import { ScheduleRepository } from './persistence/schedule.repository.js';
 import { FIRING_BATCH, ScheduleFirer } from './schedule-firer.service.js';
 
@@ -10,7 +9,7 @@ const LOCKED_RECHECK_MS = 25;
 
 /**
  * The firing loop of a worker process (WORKER_ENABLED). Every worker runs it: each sleeps until the
- * earliest due time and races the others for it, so a killed process costs no firing and none is
+ * earliest due time (by the database's clock) and races the others for it, so a killed process costs no firing and none is
  * made twice (see ScheduleFirer). Firing is left to workers because a task made with no worker
  * running would wait anyway, and an API-only process stays a pure request server.
  */
@@ -24,7 +23,6 @@ export class ScheduleLoop implements OnApplicationBootstrap, BeforeApplicationSh
   constructor(
     private readonly firer: ScheduleFirer,
     private readonly schedules: ScheduleRepository,
-    private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -45,15 +43,14 @@ export class ScheduleLoop implements OnApplicationBootstrap, BeforeApplicationSh
   /** Fires what is due; returns how long to sleep before the next look. */
   private async fireAndPlan(): Promise<number> {
     try {
-      const { fired, claimed } = await this.firer.fireDue(this.clock.now());
+      const { fired, claimed } = await this.firer.fireDue();
       for (const task of fired) {
         this.logger.debug(`Schedule ${task.scheduleId} made task ${task.taskId} for ${task.dueAt.toISOString()}`);
       }
       if (claimed === FIRING_BATCH) return 0;
-      const next = await this.schedules.nextDueAt();
-      if (next === null) return IDLE_POLL_MS;
-      const wait = next.getTime() - this.clock.now().getTime();
-      return wait > 0 ? Math.min(wait, IDLE_POLL_MS) : LOCKED_RECHECK_MS;
+      const wait = await this.schedules.msUntilNextDue();
+      if (wait === null) return IDLE_POLL_MS;
+      return wait > 0 ? Math.min(Math.ceil(wait), IDLE_POLL_MS) : LOCKED_RECHECK_MS;
     } catch (error) {
       this.logger.error(`Firing schedules failed: ${(error as Error).message}`);
       return IDLE_POLL_MS;

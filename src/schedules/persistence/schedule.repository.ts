@@ -12,7 +12,7 @@ import {
   INSERT_SCHEDULE_SQL,
   LIST_SCHEDULES_SQL,
   LOCK_SCHEDULE_SQL,
-  NEXT_DUE_SQL,
+  MS_UNTIL_NEXT_DUE_SQL,
   UPDATE_SCHEDULE_SQL,
 } from './schedules.sql.js';
 
@@ -85,19 +85,24 @@ export class ScheduleRepository {
 
   // The firing (ScheduleFirer), on its transaction
 
-  /** Up to `limit` schedules due at `now`, locked until the transaction ends; others' locked ones are skipped. */
-  claimDue(tx: Transaction, now: Date, limit: number): Promise<Schedule[]> {
-    return this.queryIn(tx, CLAIM_DUE_SCHEDULES_SQL, [now, limit]);
+  /**
+   * Up to `limit` schedules due at `at` (null: now by the database's clock), locked until the
+   * transaction ends; others' locked ones are skipped. `at` is the instant they were judged due at.
+   */
+  async claimDue(tx: Transaction, at: Date | null, limit: number): Promise<{ at: Date; due: Schedule[] }> {
+    const rows = await tx.query<Record<string, unknown> & { firedAt: Date }>(CLAIM_DUE_SCHEDULES_SQL, [at, limit]);
+    const due = rows.map(({ firedAt: _firedAt, ...row }) => Object.assign(new Schedule(), row));
+    return { at: rows[0]?.firedAt ?? at ?? new Date(), due };
   }
 
   async advance(tx: Transaction, advances: ScheduleAdvance[]): Promise<void> {
     await tx.query(ADVANCE_SCHEDULES_SQL, [JSON.stringify(advances)]);
   }
 
-  /** The earliest next due time of any schedule, or null when none will fire. */
-  async nextDueAt(): Promise<Date | null> {
-    const [row] = await queryRows<{ nextRunAt: Date | null }>(this.db, NEXT_DUE_SQL, [], 'aq_schedules_next_due');
-    return row?.nextRunAt ?? null;
+  /** Milliseconds until the earliest schedule is due, by the database's clock (≤ 0: due), or null when none will fire. */
+  async msUntilNextDue(): Promise<number | null> {
+    const [row] = await queryRows<{ ms: number | null }>(this.db, MS_UNTIL_NEXT_DUE_SQL, [], 'aq_schedules_next_due');
+    return row?.ms ?? null;
   }
 
   private async query(sql: string, params: unknown[]): Promise<Schedule[]> {

@@ -25,14 +25,16 @@ export const UPDATE_SCHEDULE_SQL = `UPDATE schedules s
 export const DELETE_SCHEDULE_SQL = `DELETE FROM schedules s WHERE s.id = $1 AND s.team_id = $2 RETURNING ${SCHEDULE_COLUMNS}`;
 
 /**
- * Up to $2 schedules due at $1, earliest first, locked for the firing's transaction. SKIP LOCKED:
- * a schedule another process is firing (or a team is changing) is not waited for, it is theirs.
+ * Up to $2 schedules due at $1 (null: the database's clock, the one every process shares),
+ * earliest first, locked for the firing's transaction, each with that instant as "firedAt". SKIP
+ * LOCKED: a schedule another process is firing (or a team is changing) is not waited for.
  */
-export const CLAIM_DUE_SCHEDULES_SQL = `SELECT ${SCHEDULE_COLUMNS} FROM schedules s
-  WHERE s.next_run_at <= $1
+export const CLAIM_DUE_SCHEDULES_SQL = `WITH clock AS (SELECT COALESCE($1::timestamptz, now()) AS at)
+  SELECT ${SCHEDULE_COLUMNS}, clock.at AS "firedAt" FROM schedules s, clock
+  WHERE s.next_run_at <= clock.at
   ORDER BY s.next_run_at
   LIMIT $2
-  FOR UPDATE SKIP LOCKED`;
+  FOR UPDATE OF s SKIP LOCKED`;
 
 /** Moves fired schedules ($1, JSON [{id, nextRunAt, lastRunAt}]) on; a null lastRunAt keeps the old one. */
 export const ADVANCE_SCHEDULES_SQL = `UPDATE schedules s
@@ -40,4 +42,6 @@ export const ADVANCE_SCHEDULES_SQL = `UPDATE schedules s
   FROM jsonb_to_recordset($1::jsonb) AS a(id uuid, "nextRunAt" timestamptz, "lastRunAt" timestamptz)
   WHERE s.id = a.id`;
 
-export const NEXT_DUE_SQL = `SELECT min(next_run_at) AS "nextRunAt" FROM schedules WHERE next_run_at IS NOT NULL`;
+/** Milliseconds, by the database's clock, until the earliest schedule is due (negative: overdue); null: none will fire. */
+export const MS_UNTIL_NEXT_DUE_SQL = `SELECT (EXTRACT(EPOCH FROM min(next_run_at) - now()) * 1000)::float8 AS ms
+  FROM schedules WHERE next_run_at IS NOT NULL`;
