@@ -43,7 +43,7 @@ export class ScheduleFirer {
   fireDue(at: Date | null = null): Promise<{ fired: FiredTask[]; claimed: number }> {
     return inTransaction(this.db, async (tx) => {
       const { at: now, due } = await this.schedules.claimDue(tx, at, FIRING_BATCH);
-      if (due.length === 0) return { fired: [], claimed: 0 };
+      if (now === null) return { fired: [], claimed: 0 };
       const advances: ScheduleAdvance[] = [];
       const rows = due.flatMap((schedule) => {
         const firing = this.firingOf(schedule, now);

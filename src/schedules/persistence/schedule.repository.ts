@@ -87,12 +87,13 @@ export class ScheduleRepository {
 
   /**
    * Up to `limit` schedules due at `at` (null: now by the database's clock), locked until the
-   * transaction ends; others' locked ones are skipped. `at` is the instant they were judged due at.
+   * transaction ends; others' locked ones are skipped. `at`: the instant they were judged due at
+   * (null when none was due).
    */
-  async claimDue(tx: Transaction, at: Date | null, limit: number): Promise<{ at: Date; due: Schedule[] }> {
+  async claimDue(tx: Transaction, at: Date | null, limit: number): Promise<{ at: Date | null; due: Schedule[] }> {
     const rows = await tx.query<Record<string, unknown> & { firedAt: Date }>(CLAIM_DUE_SCHEDULES_SQL, [at, limit]);
     const due = rows.map(({ firedAt: _firedAt, ...row }) => Object.assign(new Schedule(), row));
-    return { at: rows[0]?.firedAt ?? at ?? new Date(), due };
+    return { at: rows[0]?.firedAt ?? null, due };
   }
 
   async advance(tx: Transaction, advances: ScheduleAdvance[]): Promise<void> {
