@@ -70,6 +70,12 @@ describe('EgressService (e2e)', () => {
     expect(small.body).toBe('ééééé');
   });
 
+  it('should call a name under localhost on the allowed loopback address, without asking DNS', async () => {
+    const response = await send({ url: `http://api.localhost:${origin.port}/hook` });
+    expect(response.statusCode).toBe(200);
+    expect(origin.calls).toHaveLength(1);
+  });
+
   it('should follow a redirect to another origin without credentials or sensitive headers', async () => {
     origin.handler = (_call, response) => {
       response.statusCode = 307;

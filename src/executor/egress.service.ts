@@ -15,7 +15,7 @@ export const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorizati
 
 /**
  * The only way AsyncQueue talks to the outside world. Keep-alive pools; every hop checked against
- * the address policy (IP literals here, names at connect time); redirects followed by hand.
+ * the address policy (IP literals and localhost names here, other names at connect time); redirects followed by hand.
  */
 @Injectable()
 export class EgressService implements OnApplicationShutdown {
@@ -46,7 +46,7 @@ export class EgressService implements OnApplicationShutdown {
     };
     try {
       for (let redirects = 0; ; redirects += 1) {
-        this.checkLiteralAddress(hop.url);
+        this.checkAddressWithoutDns(hop.url);
         const response = await limit.run(
           new HttpExchange(this.agent, { ...hop, idleTimeoutMs: outbound.timeoutMs, maxBodyBytes }),
         );
@@ -74,8 +74,8 @@ export class EgressService implements OnApplicationShutdown {
     }
   }
 
-  private checkLiteralAddress(url: URL): void {
-    const refused = this.policy.refusedLiteral(url.hostname);
+  private checkAddressWithoutDns(url: URL): void {
+    const refused = this.policy.refusedAddress(url.hostname);
     if (refused) throw new BlockedAddressError(url.hostname, refused);
   }
 }
