@@ -1,6 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
+import { AppLogger } from './common/logging/app-logger.js';
 import { NO_STORE_PREFIXES, noStore, securityHeaders } from './common/http/security-headers.js';
 import { API_KEY_SECURITY, BEARER_SECURITY } from './common/http/security-schemes.js';
 import { CALLBACKS_PATH, readCallbackBody } from './waiting/callback-body.js';
@@ -10,7 +10,9 @@ export const REQUEST_BODY_LIMIT = '3mb';
 
 /** Everything main.ts and the test apps share, so a supertest app is the production app. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
+  // main.ts buffers start-up logs and does not flush them on a failed start (it prints one line).
+  app.flushLogs();
   app.use(securityHeaders());
   app.use(NO_STORE_PREFIXES, noStore);
   // Before the parsers: a provider's callback body is kept as the bytes it sent.
