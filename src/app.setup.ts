@@ -2,7 +2,13 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppLogger } from './common/logging/app-logger.js';
 import { NO_STORE_PREFIXES, noStore, securityHeaders } from './common/http/security-headers.js';
-import { API_KEY_SECURITY, BEARER_SECURITY } from './common/http/security-schemes.js';
+import {
+  API_KEY_SECURITY,
+  BEARER_SECURITY,
+  OAUTH2_SCOPES,
+  OAUTH2_SECURITY,
+  OAUTH_CLIENT_SECURITY,
+} from './common/http/security-schemes.js';
 import { CALLBACKS_PATH, readCallbackBody } from './waiting/callback-body.js';
 
 /** JSON bodies may hold a 1 MiB task body after JSON escaping, so the parser limit sits above it. */
@@ -32,17 +38,40 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
 function setUpSwagger(app: NestExpressApplication): void {
   const document = new DocumentBuilder()
     .setTitle('AsyncQueue')
-    .setDescription('Self-hostable HTTP task queue with an encrypted credential vault')
+    .setDescription(
+      'Self-hostable HTTP task queue with an encrypted credential vault. Authorize with an API key ' +
+        '(bearer or X-API-Key) or with an OAuth client (client credentials); every error answers `{"error": "..."}`.',
+    )
     .setVersion('1')
     .addBearerAuth(
       {
         type: 'http',
         scheme: 'bearer',
-        description: 'API key or OAuth access token',
+        bearerFormat: 'aq_live_… API key or aq_at_… access token',
+        description: 'An API key (aq_live_…) or an OAuth access token (aq_at_…)',
       },
       BEARER_SECURITY,
     )
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, API_KEY_SECURITY)
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key (aq_live_…)' },
+      API_KEY_SECURITY,
+    )
+    .addOAuth2(
+      {
+        type: 'oauth2',
+        description: 'An OAuth client of the team (POST /v1/oauth/clients): client credentials grant',
+        flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: OAUTH2_SCOPES } },
+      },
+      OAUTH2_SECURITY,
+    )
+    .addBasicAuth(
+      {
+        type: 'http',
+        scheme: 'basic',
+        description: "For the /oauth endpoints: the OAuth client's id and secret (they may go in the body instead)",
+      },
+      OAUTH_CLIENT_SECURITY,
+    )
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, document), {
     jsonDocumentUrl: 'docs-json',
