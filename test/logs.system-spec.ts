@@ -166,8 +166,9 @@ describe('Logs (system)', () => {
           PORT: String(service.port),
         });
         expect(second.code).toBe(1);
-        expect(second.stderr).toBe(
-          `AsyncQueue failed to start: listen EADDRINUSE: address already in use :::${service.port}\n`,
+        // `:::port` where the host has IPv6, `0.0.0.0:port` where it has not.
+        expect(second.stderr).toMatch(
+          new RegExp(`^AsyncQueue failed to start: listen EADDRINUSE: address already in use \\S+:${service.port}\n$`),
         );
         expect(jsonLines(second.stdout).filter((line) => line.level === 'error')).toEqual([]);
         expect(second.stdout).not.toContain('    at ');
