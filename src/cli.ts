@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { CliModule } from './cli/cli.module.js';
 import { CliUsageError, parseCommandLine, runCommand } from './cli/commands.js';
+import { startupFailureReason } from './common/logging/startup-failure.js';
 import { loadConfigurationOrExit } from './config/load-configuration.js';
 import { lockEmbeddedDataDirOrExit } from './database/data-dir-lock.js';
 
@@ -18,7 +19,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfigurationOrExit();
   lockEmbeddedDataDirOrExit(config.database);
-  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error'] });
+  // Nest's own error lines (each connection retry with its stack) would repeat what the one
+  // readable line below says; with abortOnError off the error reaches it instead of exiting.
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), {
+    logger: false,
+    abortOnError: false,
+  });
   try {
     const output = await runCommand(app, invocation);
     process.stdout.write(`${JSON.stringify(output)}\n`);
@@ -31,8 +37,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`${message}\n`);
+    process.stderr.write(`${startupFailureReason(error)}\n`);
     if (error instanceof CliUsageError) process.stderr.write(`\n${error.help}\n`);
     process.exit(error instanceof CliUsageError ? 2 : 1);
   },

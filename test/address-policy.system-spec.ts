@@ -55,15 +55,18 @@ describe('Outbound address policy (system)', () => {
     );
   }
 
-  it('should refuse a literal loopback target at creation', async () => {
-    const response = await client.request('POST', '/v1/tasks', {
-      targetUrl: forbidden.url('/x'),
-    });
+  it.each([
+    ['a literal loopback target', () => forbidden.url('/x')],
+    ['a localhost name (RFC 6761: loopback, judged like 127.0.0.1)', () => `http://localhost:${forbidden.port}/x`],
+  ])('should refuse %s at creation, naming the fix', async (_name, target) => {
+    const response = await client.request('POST', '/v1/tasks', { targetUrl: target() });
     expect(response.status).toBe(400);
+    expect(response.body).toEqual({
+      error: 'targetUrl points to a non-public address (127.0.0.1); allow it with ALLOWED_PRIVATE_TARGETS',
+    });
   });
 
   it.each([
-    ['a name that resolves to loopback', () => `http://localhost:${forbidden.port}/direct`],
     [
       'a redirect to a loopback literal',
       () => allowed.url(`/redirect-to/${encodeURIComponent(forbidden.url('/hop'))}`),
@@ -84,7 +87,9 @@ describe('Outbound address policy (system)', () => {
     const task = await finished(id);
     expect(task.status).toBe('failed');
     expect(task.retryCount).toBe(0);
-    expect(task.error).toMatch(/^Blocked: .* resolves to a non-public address/);
+    expect(task.error).toMatch(
+      /^Blocked: .* resolves to a non-public address \(.+\); allow it with ALLOWED_PRIVATE_TARGETS$/,
+    );
     expect(forbidden.connections).toBe(0);
   });
 

@@ -2,19 +2,24 @@ import type { ConfigService } from '@nestjs/config';
 import { AddressPolicy } from '../src/common/net/address-policy.js';
 import { buildConfiguration, type AppConfiguration } from '../src/config/configuration.js';
 import { EgressService, MAX_RESULT_BODY_BYTES } from '../src/executor/egress.service.js';
+import { ExecutorMetrics } from '../src/executor/executor.metrics.js';
+import { MetricsService } from '../src/metrics/metrics.service.js';
 import { OutboundFailure, type OutboundRequest } from '../src/executor/outbound.types.js';
 import { SinkServer } from './helpers/sink-server.js';
 
 /** The egress service against real local HTTP servers: bodies, redirects, limits, aborts. */
 describe('EgressService (e2e)', () => {
   let sut: EgressService;
+  let metrics: MetricsService;
   let origin: SinkServer;
   let elsewhere: SinkServer;
 
   beforeAll(async () => {
     const config = buildConfiguration({ ALLOWED_PRIVATE_TARGETS: '127.0.0.1/32' });
+    metrics = new MetricsService();
     sut = new EgressService(
       new AddressPolicy({ get: () => config.executor } as unknown as ConfigService<AppConfiguration, true>),
+      new ExecutorMetrics(metrics),
     );
     origin = await SinkServer.start();
     elsewhere = await SinkServer.start();
@@ -33,6 +38,7 @@ describe('EgressService (e2e)', () => {
 
   const send = (overrides: Partial<OutboundRequest>) =>
     sut.send({
+      purpose: 'call',
       method: 'POST',
       url: origin.url('/hook'),
       headers: { 'Content-Type': 'application/json' },
@@ -68,6 +74,12 @@ describe('EgressService (e2e)', () => {
     expect(response.body).toBe(text.slice(0, MAX_RESULT_BODY_BYTES / 2));
     const small = await send({ maxBodyBytes: 10 });
     expect(small.body).toBe('ééééé');
+  });
+
+  it('should call a name under localhost on the allowed loopback address, without asking DNS', async () => {
+    const response = await send({ url: `http://api.localhost:${origin.port}/hook` });
+    expect(response.statusCode).toBe(200);
+    expect(origin.calls).toHaveLength(1);
   });
 
   it('should follow a redirect to another origin without credentials or sensitive headers', async () => {
@@ -150,5 +162,23 @@ describe('EgressService (e2e)', () => {
     const failure = await send({ url }).catch((error: unknown) => error);
     expect(failure).toMatchObject({ kind: 'network' });
     expect((failure as Error).message).toMatch(/^Network error: .*ECONNREFUSED/);
+  });
+
+  it('should time every call that went out by purpose and status class, and no blocked one', async () => {
+    const counts = async (purpose: string) =>
+      (await metrics.render()).match(
+        new RegExp(`^asyncqueue_call_duration_seconds_count\\{purpose="${purpose}".*$`, 'gm'),
+      );
+    origin.handler = (_call, response) => {
+      response.statusCode = 503;
+      response.end();
+    };
+    const callsBefore = await counts('call');
+    await send({ purpose: 'status_check' });
+    await expect(send({ url: 'http://10.0.0.1/x' })).rejects.toBeInstanceOf(OutboundFailure);
+    expect(await counts('status_check')).toEqual([
+      'asyncqueue_call_duration_seconds_count{purpose="status_check",outcome="5xx"} 1',
+    ]);
+    expect(await counts('call')).toEqual(callsBefore);
   });
 });

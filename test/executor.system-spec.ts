@@ -350,7 +350,7 @@ const TERMINAL = ['completed', 'failed', 'timeout', 'cancelled'];
     expect(dump).not.toContain(apiKey);
     expect(api.output()).not.toContain(apiKey);
     expect(client.responses.join('\n')).not.toContain(canary);
-    expect(worker.output()).toContain('"level":20');
+    expect(worker.output()).toContain('"level":"debug"');
     expect(worker.output()).not.toContain(canary);
     expect(api.output()).not.toContain(canary);
     const metrics = await (await fetch(`${worker.url}/metrics`)).text();

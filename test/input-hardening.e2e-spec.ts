@@ -89,13 +89,16 @@ describe('Hostile input (e2e)', () => {
       ['http://[ff02::1]/x', 'ff02::1'],
       ['http://[::]/x', '::'],
     ])('should refuse the target %s', async (targetUrl, literal) => {
-      await expectTaskRefused({ targetUrl }, `targetUrl points to a non-public address (${literal})`);
+      await expectTaskRefused(
+        { targetUrl },
+        `targetUrl points to a non-public address (${literal}); allow it with ALLOWED_PRIVATE_TARGETS`,
+      );
     });
 
     it('should refuse a reserved IPv6 form as onCompleteUrl and in a poll URL template', async () => {
       await expectTaskRefused(
         { targetUrl: 'https://example.com', onCompleteUrl: 'http://[::7f00:1]/done' },
-        'onCompleteUrl points to a non-public address (::7f00:1)',
+        'onCompleteUrl points to a non-public address (::7f00:1); allow it with ALLOWED_PRIVATE_TARGETS',
       );
       await expectTaskRefused(
         {
@@ -107,7 +110,7 @@ describe('Hostile input (e2e)', () => {
             failValues: [],
           },
         },
-        'pollConfig.urlTemplate points to a non-public address (64:ff9b::a9fe:a9fe)',
+        'pollConfig.urlTemplate points to a non-public address (64:ff9b::a9fe:a9fe); allow it with ALLOWED_PRIVATE_TARGETS',
       );
     });
 

@@ -131,6 +131,10 @@ async function expectRedactedRequestLines(service: ServiceProcess, secrets: stri
     '"url":"/V1/SIGNALS/[redacted]"',
     '"url":"/v1/callbacks/[redacted]?note=[redacted]"',
     '"url":"/v1/callbacks/[redacted]"',
+    // The access line's message names the request too, redacted the same way.
+    '"msg":"GET /v1/tasks?status=[redacted] 400 ',
+    '"msg":"POST /v1/signals/[redacted] 404 ',
+    '"msg":"POST /v1/callbacks/[redacted]?note=[redacted] 409 ',
   ]) {
     expect(output).toContain(line);
   }

@@ -167,7 +167,7 @@ describe('Polling tasks and provider templates (e2e)', () => {
       ],
       [
         { pollConfig: { ...valid, urlTemplate: 'http://169.254.169.254/{startResult.body.id}' } },
-        'pollConfig.urlTemplate points to a non-public address (169.254.169.254)',
+        'pollConfig.urlTemplate points to a non-public address (169.254.169.254); allow it with ALLOWED_PRIVATE_TARGETS',
       ],
     ])('should refuse %j with "%s" and create nothing', async (fields, message) => {
       const before = await countTasks();

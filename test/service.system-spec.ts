@@ -364,7 +364,7 @@ async function expectUnreadableTokenToStayLocal(own: TestDatabase): Promise<void
       .split('\n')
       .find((line) => line.includes(orphan));
     expect(JSON.parse(warning ?? '{}')).toMatchObject({
-      level: 40,
+      level: 'warn',
       msg: `Vault token ${orphan} is stored under key id "bogus", which VAULT_KEYS does not contain: tasks that reference it fail until the key is added back`,
     });
     expect(service.output()).not.toContain(canary);

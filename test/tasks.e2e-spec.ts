@@ -152,23 +152,56 @@ describe('Tasks API (e2e)', () => {
       [{ targetUrl: 'not a url' }, 'targetUrl must be a valid http or https URL'],
       [{ targetUrl: `https://example.com/${'a'.repeat(2029)}` }, 'targetUrl must be at most 2048 characters'],
       [{ targetUrl: 'https://user:pw@example.com' }, 'targetUrl must not contain credentials'],
-      [{ targetUrl: 'http://127.0.0.1/x' }, 'targetUrl points to a non-public address (127.0.0.1)'],
-      [{ targetUrl: 'http://0x7f.1/x' }, 'targetUrl points to a non-public address (127.0.0.1)'],
-      [{ targetUrl: 'http://2130706433/x' }, 'targetUrl points to a non-public address (127.0.0.1)'],
-      [{ targetUrl: 'http://[::ffff:127.0.0.1]/x' }, 'targetUrl points to a non-public address (::ffff:7f00:1)'],
-      [{ targetUrl: 'http://[::1]/x' }, 'targetUrl points to a non-public address (::1)'],
+      [
+        { targetUrl: 'http://127.0.0.1/x' },
+        'targetUrl points to a non-public address (127.0.0.1); allow it with ALLOWED_PRIVATE_TARGETS',
+      ],
+      [
+        { targetUrl: 'http://0x7f.1/x' },
+        'targetUrl points to a non-public address (127.0.0.1); allow it with ALLOWED_PRIVATE_TARGETS',
+      ],
+      [
+        { targetUrl: 'http://2130706433/x' },
+        'targetUrl points to a non-public address (127.0.0.1); allow it with ALLOWED_PRIVATE_TARGETS',
+      ],
+      [
+        { targetUrl: 'http://[::ffff:127.0.0.1]/x' },
+        'targetUrl points to a non-public address (::ffff:7f00:1); allow it with ALLOWED_PRIVATE_TARGETS',
+      ],
+      [
+        { targetUrl: 'http://[::1]/x' },
+        'targetUrl points to a non-public address (::1); allow it with ALLOWED_PRIVATE_TARGETS',
+      ],
       [
         { targetUrl: 'http://169.254.169.254/latest/meta-data' },
-        'targetUrl points to a non-public address (169.254.169.254)',
+        'targetUrl points to a non-public address (169.254.169.254); allow it with ALLOWED_PRIVATE_TARGETS',
       ],
-      [{ targetUrl: 'http://10.0.0.1/x' }, 'targetUrl points to a non-public address (10.0.0.1)'],
-      [{ targetUrl: 'http://0.0.0.0/x' }, 'targetUrl points to a non-public address (0.0.0.0)'],
+      [
+        { targetUrl: 'http://10.0.0.1/x' },
+        'targetUrl points to a non-public address (10.0.0.1); allow it with ALLOWED_PRIVATE_TARGETS',
+      ],
+      [
+        { targetUrl: 'http://0.0.0.0/x' },
+        'targetUrl points to a non-public address (0.0.0.0); allow it with ALLOWED_PRIVATE_TARGETS',
+      ],
+      [
+        { targetUrl: 'http://localhost:8080/x' },
+        'targetUrl points to a non-public address (127.0.0.1); allow it with ALLOWED_PRIVATE_TARGETS',
+      ],
+      [
+        { targetUrl: 'http://api.localhost/x' },
+        'targetUrl points to a non-public address (127.0.0.1); allow it with ALLOWED_PRIVATE_TARGETS',
+      ],
+      [
+        { targetUrl: 'https://example.com', onCompleteUrl: 'http://LOCALHOST./done' },
+        'onCompleteUrl points to a non-public address (127.0.0.1); allow it with ALLOWED_PRIVATE_TARGETS',
+      ],
       [
         {
           targetUrl: 'https://example.com',
           onCompleteUrl: 'http://192.168.1.1/x',
         },
-        'onCompleteUrl points to a non-public address (192.168.1.1)',
+        'onCompleteUrl points to a non-public address (192.168.1.1); allow it with ALLOWED_PRIVATE_TARGETS',
       ],
       [{ targetUrl: 'https://example.com', method: 'HEAD' }, 'method must be one of GET, POST, PUT, PATCH, DELETE'],
       [{ targetUrl: 'https://example.com', timeout: 0 }, 'timeout must be between 1 and 900'],

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { IntrospectionResponse } from './auth.views.js';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
 import { AppError } from '../common/errors/app-error.js';
@@ -13,15 +14,6 @@ import type { Scope } from '../common/access/scopes.js';
 export const ACCESS_TOKEN_PREFIX = 'aq_at_';
 export const ACCESS_TOKEN_LIFETIME_SECONDS = 3600;
 const ACCESS_TOKEN_PATTERN = /^aq_at_[0-9A-Za-z]{43}$/;
-
-export interface Introspection {
-  active: boolean;
-  scope?: string;
-  client_id?: string;
-  exp?: number;
-  iat?: number;
-  token_type?: string;
-}
 
 @Injectable()
 export class OAuthTokensService {
@@ -76,7 +68,7 @@ export class OAuthTokensService {
   }
 
   /** RFC 7662: anything not issued to the asking client is reported as inactive. */
-  async introspect(candidate: string, clientId: string): Promise<Introspection> {
+  async introspect(candidate: string, clientId: string): Promise<IntrospectionResponse> {
     const record = await this.findActive(candidate);
     if (!record || record.clientId !== clientId) return { active: false };
     return {

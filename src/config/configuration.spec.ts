@@ -16,8 +16,13 @@ describe('buildConfiguration', () => {
       allowedPrivateTargets: [],
     });
     expect(sut.auth.rateLimitPerMinute).toBe(600);
-    expect(sut.logging.level).toBe('info');
+    expect(sut.logging).toEqual({ level: 'info', format: 'auto' });
     expect(sut.vault.keys).toBeUndefined();
+  });
+
+  it('should read LOG_FORMAT in any case', () => {
+    expect(buildConfiguration({ LOG_FORMAT: 'Pretty' }).logging.format).toBe('pretty');
+    expect(buildConfiguration({ LOG_FORMAT: 'json' }).logging.format).toBe('json');
   });
 
   it('should parse a keyring with the primary first', () => {
@@ -40,6 +45,7 @@ describe('buildConfiguration', () => {
     ],
     [{ VAULT_KEYS: `bad id:${randomBytes(32).toString('base64')}` }, 'VAULT_KEYS'],
     [{ PUBLIC_BASE_URL: 'ftp://x' }, 'PUBLIC_BASE_URL'],
+    [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT'],
   ])('should name the variable in %j', (env, variable) => {
     expect(() => buildConfiguration(env)).toThrow(ConfigValidationError);
     expect(() => buildConfiguration(env)).toThrow(`Invalid configuration: ${variable} `);

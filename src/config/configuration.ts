@@ -30,10 +30,14 @@ export interface AppConfiguration {
     pollIntervalMs: number;
   };
   auth: { rateLimitPerMinute: number; callbackRateLimitPerMinute: number; embedded: boolean };
-  logging: { level: string };
+  logging: { level: string; format: LogFormat };
 }
 
+/** `auto`: readable lines when stdout is a terminal, JSON lines otherwise. */
+export type LogFormat = 'json' | 'pretty' | 'auto';
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty', 'auto'];
 const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 
 /** Reads and validates every variable of SPEC §2; throws one ConfigValidationError naming the first bad one. */
@@ -61,7 +65,7 @@ export function buildConfiguration(env: RawEnvironment): AppConfiguration {
       callbackRateLimitPerMinute: integer(env, 'CALLBACK_RATE_LIMIT_PER_MINUTE', 30, 1, 10_000_000),
       embedded: !databaseUrl,
     },
-    logging: { level: logLevelOf(env) },
+    logging: { level: logLevelOf(env), format: logFormatOf(env) },
   };
 }
 
@@ -160,4 +164,12 @@ function logLevelOf(env: RawEnvironment): string {
     throw new ConfigValidationError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   }
   return raw;
+}
+
+function logFormatOf(env: RawEnvironment): LogFormat {
+  const raw = env.LOG_FORMAT?.trim().toLowerCase() || 'auto';
+  if (!(LOG_FORMATS as readonly string[]).includes(raw)) {
+    throw new ConfigValidationError('LOG_FORMAT', `must be one of ${LOG_FORMATS.join(', ')}`);
+  }
+  return raw as LogFormat;
 }

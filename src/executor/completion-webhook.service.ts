@@ -6,6 +6,7 @@ import { TaskRepository } from '../tasks/persistence/task.repository.js';
 import { toTaskView } from '../tasks/tasks.views.js';
 import { UNREADABLE_WEBHOOK_SECRET, WebhookSecretService } from '../vault/webhook-secret.service.js';
 import { EgressService } from './egress.service.js';
+import { ExecutorMetrics, type WebhookOutcome } from './executor.metrics.js';
 import { OutboundFailure } from './outbound.types.js';
 import { signatureHeader } from './request-signer.js';
 import { USER_AGENT } from './user-agent.js';
@@ -33,6 +34,7 @@ export class CompletionWebhookService implements OnApplicationBootstrap, OnAppli
     private readonly secrets: WebhookSecretService,
     private readonly scheduler: SchedulerRegistry,
     private readonly clock: Clock,
+    private readonly metrics: ExecutorMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -83,7 +85,10 @@ export class CompletionWebhookService implements OnApplicationBootstrap, OnAppli
 
   /** `secret`: undefined when the team has none (sent unsigned), null when it cannot be read (not sent). */
   private async deliver(task: Task, secret: string | null | undefined): Promise<void> {
-    if (secret === null) return this.record(task, 'failed', null, UNREADABLE_WEBHOOK_SECRET);
+    if (secret === null) {
+      this.metrics.recordCompletionWebhook('secret_unreadable');
+      return this.record(task, 'failed', null, UNREADABLE_WEBHOOK_SECRET);
+    }
     const body = JSON.stringify({
       event: `task.${task.status}`,
       task: toTaskView(task),
@@ -98,8 +103,10 @@ export class CompletionWebhookService implements OnApplicationBootstrap, OnAppli
     let state: 'delivered' | 'failed' = 'failed';
     let statusCode: number | null = null;
     let error: string | null = null;
+    let outcome: WebhookOutcome;
     try {
       const response = await this.egress.send({
+        purpose: 'webhook',
         method: 'POST',
         url: task.onCompleteUrl as string,
         headers,
@@ -110,10 +117,13 @@ export class CompletionWebhookService implements OnApplicationBootstrap, OnAppli
       statusCode = response.statusCode;
       if (statusCode >= 200 && statusCode < 300) state = 'delivered';
       else error = `Webhook answered HTTP ${statusCode}`;
+      outcome = state === 'delivered' ? 'delivered' : 'http_error';
     } catch (failure) {
       if (!(failure instanceof OutboundFailure)) throw failure;
       error = failure.message;
+      outcome = failure.kind === 'network' ? 'network_error' : failure.kind;
     }
+    this.metrics.recordCompletionWebhook(outcome);
     await this.record(task, state, statusCode, error);
   }
 

@@ -3,6 +3,7 @@ import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Agent, type Dispatcher } from 'undici';
 import { AddressPolicy } from '../common/net/address-policy.js';
 import { storableBody } from '../common/text/storable.js';
+import { ExecutorMetrics } from './executor.metrics.js';
 import { BLOCKED_ADDRESS_CODE, BlockedAddressError, guardedLookup } from './guarded-lookup.js';
 import { AttemptLimit, HttpExchange } from './http-exchange.js';
 import { OutboundFailure, type OutboundRequest, type OutboundResponse } from './outbound.types.js';
@@ -15,13 +16,16 @@ export const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorizati
 
 /**
  * The only way AsyncQueue talks to the outside world. Keep-alive pools; every hop checked against
- * the address policy (IP literals here, names at connect time); redirects followed by hand.
+ * the address policy (IP literals and localhost names here, other names at connect time); redirects followed by hand.
  */
 @Injectable()
 export class EgressService implements OnApplicationShutdown {
   private readonly agent: Agent;
 
-  constructor(private readonly policy: AddressPolicy) {
+  constructor(
+    private readonly policy: AddressPolicy,
+    private readonly metrics: ExecutorMetrics,
+  ) {
     this.agent = new Agent({
       connect: { lookup: guardedLookup(policy) },
       keepAliveTimeout: 10_000,
@@ -36,6 +40,19 @@ export class EgressService implements OnApplicationShutdown {
 
   async send(outbound: OutboundRequest): Promise<OutboundResponse> {
     const started = performance.now();
+    try {
+      const response = await this.exchange(outbound, started);
+      this.metrics.recordCall(outbound.purpose, response, response.duration / 1000);
+      return response;
+    } catch (error) {
+      if (error instanceof OutboundFailure) {
+        this.metrics.recordCall(outbound.purpose, error.kind, (performance.now() - started) / 1000);
+      }
+      throw error;
+    }
+  }
+
+  private async exchange(outbound: OutboundRequest, started: number): Promise<OutboundResponse> {
     const limit = new AttemptLimit(outbound.timeoutMs, outbound.signal);
     const maxBodyBytes = outbound.maxBodyBytes ?? MAX_RESULT_BODY_BYTES;
     let hop: Hop = {
@@ -46,7 +63,7 @@ export class EgressService implements OnApplicationShutdown {
     };
     try {
       for (let redirects = 0; ; redirects += 1) {
-        this.checkLiteralAddress(hop.url);
+        this.checkAddressWithoutDns(hop.url);
         const response = await limit.run(
           new HttpExchange(this.agent, { ...hop, idleTimeoutMs: outbound.timeoutMs, maxBodyBytes }),
         );
@@ -74,8 +91,8 @@ export class EgressService implements OnApplicationShutdown {
     }
   }
 
-  private checkLiteralAddress(url: URL): void {
-    const refused = this.policy.refusedLiteral(url.hostname);
+  private checkAddressWithoutDns(url: URL): void {
+    const refused = this.policy.refusedAddress(url.hostname);
     if (refused) throw new BlockedAddressError(url.hostname, refused);
   }
 }

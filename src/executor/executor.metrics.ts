@@ -2,6 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Histogram } from 'prom-client';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { AttemptLabel } from './attempt-outcome.js';
+import type { OutboundFailureKind, OutboundPurpose } from './outbound.types.js';
+
+/** How an outbound call ended: the answer's status class, or why there was none. */
+export type CallOutcome = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'timeout' | 'network_error';
+
+/** How a completion webhook ended (SPEC §7: recorded on the task, never changes its status). */
+export type WebhookOutcome =
+  'delivered' | 'http_error' | 'timeout' | 'network_error' | 'blocked' | 'aborted' | 'secret_unreadable';
 
 /** Executor counters; label values are fixed words, never ids, URLs or header values. */
 @Injectable()
@@ -10,6 +18,8 @@ export class ExecutorMetrics {
   readonly attempts: Counter<'outcome'>;
   readonly dispatchLatency: Histogram;
   readonly statusChecks: Counter;
+  readonly callDuration: Histogram<'purpose' | 'outcome'>;
+  readonly completionWebhooks: Counter<'outcome'>;
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -35,9 +45,39 @@ export class ExecutorMetrics {
       help: 'Status checks of polling tasks made by this worker',
       registers,
     });
+    this.callDuration = new Histogram({
+      name: 'asyncqueue_call_duration_seconds',
+      help: 'Outbound HTTP calls by purpose (call, status_check, webhook) and outcome (status class, timeout, network_error), redirects included',
+      labelNames: ['purpose', 'outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900],
+      registers,
+    });
+    this.completionWebhooks = new Counter({
+      name: 'asyncqueue_completion_webhooks_total',
+      help: 'onCompleteUrl notifications by outcome (delivered: a 2xx answer)',
+      labelNames: ['outcome'],
+      registers,
+    });
+  }
+
+  /** Calls that went out; a blocked or aborted one is not a call and has no duration worth showing. */
+  recordCall(purpose: OutboundPurpose, result: { statusCode: number } | OutboundFailureKind, seconds: number): void {
+    const outcome = callOutcomeOf(result);
+    if (outcome !== null) this.callDuration.observe({ purpose, outcome }, seconds);
+  }
+
+  recordCompletionWebhook(outcome: WebhookOutcome): void {
+    this.completionWebhooks.inc({ outcome });
   }
 
   recordAttempt(outcome: AttemptLabel): void {
     this.attempts.inc({ outcome });
   }
+}
+
+function callOutcomeOf(result: { statusCode: number } | OutboundFailureKind): CallOutcome | null {
+  if (typeof result === 'object')
+    return `${Math.min(5, Math.max(1, Math.floor(result.statusCode / 100)))}xx` as CallOutcome;
+  if (result === 'timeout') return 'timeout';
+  return result === 'network' ? 'network_error' : null;
 }

@@ -12,6 +12,7 @@ import { ExecutorMetrics } from './executor.metrics.js';
 import type { AttemptOutcome, ClaimedTask } from '../tasks/persistence/task-lease.types.js';
 import { TaskRepository } from '../tasks/persistence/task.repository.js';
 import { LEASE_RENEW_MS } from '../tasks/rules/task-lease.js';
+import { logTaskEnding } from '../tasks/task-ending.log.js';
 import { TaskDispatcher } from './task-dispatcher.service.js';
 import { TaskPoller } from './task-poller.service.js';
 
@@ -213,6 +214,14 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
       .then((applied) => {
         if (claimed.kind === 'call') this.metrics.recordAttempt(labelOf(outcome));
         if (applied && outcome.completedAt && claimed.task.onCompleteUrl) this.webhooks.notifyPending();
+        if (applied && (outcome.status === 'failed' || outcome.status === 'timeout')) {
+          logTaskEnding({
+            taskId: claimed.task.id,
+            status: outcome.status,
+            httpStatus: outcome.statusCode,
+            attempt: claimed.task.attemptCount,
+          });
+        }
       })
       .catch((error: Error) => this.logger.error(`Recording task ${claimed.task.id} failed: ${error.message}`))
       .finally(() => this.writes.delete(write));
@@ -240,7 +249,10 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
       const reaped = await this.store.reapExpiredLeases();
       if (reaped > 0) this.logger.warn(`Re-queued ${reaped} task(s) whose worker lost its lease`);
       const expired = await this.store.expireWaits();
-      if (expired > 0) this.webhooks.notifyPending();
+      for (const task of expired) {
+        logTaskEnding({ taskId: task.id, status: 'timeout', httpStatus: null, attempt: task.attemptCount });
+      }
+      if (expired.length > 0) this.webhooks.notifyPending();
     } catch (error) {
       this.logger.error(`Executor housekeeping failed: ${(error as Error).message}`);
     }

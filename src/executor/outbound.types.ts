@@ -1,6 +1,10 @@
 import type { HttpMethod } from '../tasks/rules/task-status.js';
 
+/** Why a call is made; metrics tell them apart. */
+export type OutboundPurpose = 'call' | 'status_check' | 'webhook';
+
 export interface OutboundRequest {
+  purpose: OutboundPurpose;
   method: HttpMethod;
   url: string;
   headers: Record<string, string>;

@@ -81,6 +81,7 @@ export class TaskDispatcher {
       }
       context.onCallStart();
       const response = await this.egress.send({
+        purpose: 'call',
         method: task.method,
         url,
         headers,

@@ -62,6 +62,7 @@ export class TaskPoller {
       const forwarded = config.forwardAuth ? this.forwardedHeaders(task, secrets, sealedTokens) : null;
       const fetch = (url: string) =>
         this.egress.send({
+          purpose: 'status_check',
           method: 'GET',
           url,
           headers: statusCheckHeaders(task, url, forwarded),

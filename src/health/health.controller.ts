@@ -1,8 +1,9 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Public } from '../common/access/public.decorator.js';
+import { HealthResponse, HealthUnavailableResponse } from './health.views.js';
 
 @ApiTags('operations')
 @Controller('health')
@@ -12,14 +13,20 @@ export class HealthController {
     private readonly database: TypeOrmHealthIndicator,
   ) {}
 
-  /** 200 while the database answers a ping within 2 s, 503 otherwise. */
+  /**
+   * Says whether the service can work.
+   * @remarks 200 while the database answers a ping within 2 s, 503 otherwise.
+   */
   @Public()
+  @ApiOkResponse({ description: 'The database answered', type: HealthResponse })
+  @ApiResponse({ status: 503, description: 'The database did not answer', type: HealthUnavailableResponse })
   @Get()
   @HttpCode(200)
-  async check(@Res({ passthrough: true }) response: Response): Promise<Record<string, unknown>> {
+  async check(@Res({ passthrough: true }) response: Response): Promise<HealthResponse | HealthUnavailableResponse> {
     try {
       const result = await this.health.check([() => this.database.pingCheck('database', { timeout: 2000 })]);
-      return { ...result };
+      // Terminus's own result, whose indicator maps it types loosely.
+      return { ...result } as HealthResponse;
     } catch {
       response.status(503);
       return { status: 'error', error: 'Database is unavailable' };

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal } from '../common/access/current-principal.decorator.js';
 import { RequireScopes } from '../common/access/require-scopes.decorator.js';
 import type { Principal } from '../common/access/principal.js';
+import { ApiErrors } from '../common/http/api-errors.decorator.js';
 import { CreateTaskBatchDto } from './dto/create-task-batch.dto.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
 import { TaskBatchResponse } from './dto/task-batch-response.dto.js';
@@ -12,13 +13,15 @@ import { ListTasksQuery } from './dto/list-tasks.query.js';
 import { TaskQueryService } from './task-query.service.js';
 import { TasksService } from './tasks.service.js';
 import {
+  AttemptListResponse,
+  CreatedTaskResponse,
+  TaskListResponse,
+  TaskResponse,
   taskViewFor,
   toAttemptView,
   toTaskWriterView,
-  type AttemptView,
-  type TaskView,
-  type TaskWriterView,
 } from './tasks.views.js';
+import { CREATE_TASK_EXAMPLES } from './dto/create-task.examples.js';
 
 const TASK_BATCH_EXAMPLES = {
   images: {
@@ -34,24 +37,6 @@ const TASK_BATCH_EXAMPLES = {
   },
 };
 
-interface CreatedTaskView {
-  task: TaskWriterView;
-  /** With waitForSignal: the one-time token for POST /v1/signals/{token}. Shown only here. */
-  signalToken?: string;
-  /** When the task mentions {asyncqueue_callback_url}: what it is replaced with. */
-  callbackUrl?: string;
-}
-
-interface TaskList {
-  tasks: TaskView[];
-  pagination: {
-    total: number;
-    limit: number;
-    offset: number;
-    hasMore: boolean;
-  };
-}
-
 @ApiTags('tasks')
 @Controller('v1/tasks')
 export class TasksController {
@@ -61,15 +46,24 @@ export class TasksController {
   ) {}
 
   /**
-   * Queues an HTTP call. 201 when created; 200 with Idempotent-Replayed when an Idempotency-Key
-   * repeats (a replay does not show the signalToken again).
+   * Queues an HTTP call.
+   * @remarks 201 when created; 200 with `Idempotent-Replayed: true` when an Idempotency-Key repeats
+   * with the same body (a replay does not show the signalToken again).
    */
   @RequireScopes('tasks:write')
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
-    description: 'At most 255 characters, kept 24 h',
+    description: 'At most 255 characters, kept 24 h per team',
   })
+  @ApiBody({ type: CreateTaskDto, examples: CREATE_TASK_EXAMPLES })
+  @ApiCreatedResponse({ description: 'The task, queued', type: CreatedTaskResponse })
+  @ApiOkResponse({
+    description: 'A repeat of an earlier Idempotency-Key with the same body: the original task',
+    type: CreatedTaskResponse,
+    headers: { 'Idempotent-Replayed': { description: 'Always `true`', schema: { type: 'string', enum: ['true'] } } },
+  })
+  @ApiErrors(400, 413, 422, 503)
   @Post()
   @HttpCode(201)
   async create(
@@ -77,7 +71,7 @@ export class TasksController {
     @Body() dto: CreateTaskDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<CreatedTaskView> {
+  ): Promise<CreatedTaskResponse> {
     const { task, replayed, signalToken, callbackUrl } = await this.tasks.create(principal.teamId, dto, idempotencyKey);
     if (replayed) {
       response.status(200);
@@ -102,10 +96,7 @@ export class TasksController {
   })
   @ApiBody({ type: CreateTaskBatchDto, examples: TASK_BATCH_EXAMPLES })
   @ApiCreatedResponse({ type: TaskBatchResponse, description: 'The tasks, in the order of the request' })
-  @ApiBadRequestResponse({
-    description: 'An item breaks a rule; the message names its place',
-    example: { error: 'tasks[3]: priority must be between 1 and 10' },
-  })
+  @ApiErrors(400, 413, 422, 503)
   @Post('batch')
   @HttpCode(201)
   async createBatch(
@@ -128,10 +119,11 @@ export class TasksController {
     };
   }
 
-  /** Newest first. */
+  /** Lists the team's tasks, newest first. */
   @RequireScopes('tasks:read')
+  @ApiErrors(400)
   @Get()
-  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListTasksQuery): Promise<TaskList> {
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListTasksQuery): Promise<TaskListResponse> {
     const { tasks, total } = await this.tasks.list(principal.teamId, query);
     return {
       tasks: tasks.map(taskViewFor(principal)),
@@ -144,39 +136,58 @@ export class TasksController {
     };
   }
 
-  /** With `?wait=N` the request is held until the status changes or N seconds (≤ 25) pass. */
+  /**
+   * Shows a task.
+   * @remarks With `?wait=N` the request is held until the status changes or N seconds (≤ 25) pass.
+   * @param id The task's id.
+   */
   @RequireScopes('tasks:read')
+  @ApiErrors(400, 404)
   @Get(':id')
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Query() query: GetTaskQuery,
-  ): Promise<{ task: TaskView }> {
+  ): Promise<TaskResponse> {
     return {
       task: taskViewFor(principal)(await this.queries.getOrWait(principal.teamId, id, query.wait ?? 0)),
     };
   }
 
+  /**
+   * Cancels a pending or delayed task.
+   * @remarks 409 from any other status.
+   * @param id The task's id.
+   */
   @RequireScopes('tasks:write')
+  @ApiErrors(404, 409)
   @Post(':id/cancel')
   @HttpCode(200)
-  async cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<{ task: TaskWriterView }> {
+  async cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<TaskResponse> {
     return { task: toTaskWriterView(await this.tasks.cancel(principal.teamId, id)) };
   }
 
+  /**
+   * Queues a failed or timed-out task again.
+   * @remarks A fresh set of retries; earlier attempts are kept and numbering continues. 409 from any other status.
+   * @param id The task's id.
+   */
   @RequireScopes('tasks:write')
+  @ApiErrors(404, 409)
   @Post(':id/retry')
   @HttpCode(200)
-  async retry(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<{ task: TaskWriterView }> {
+  async retry(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<TaskResponse> {
     return { task: toTaskWriterView(await this.tasks.retry(principal.teamId, id)) };
   }
 
+  /**
+   * Lists the calls a task has made.
+   * @param id The task's id.
+   */
   @RequireScopes('tasks:read')
+  @ApiErrors(404)
   @Get(':id/attempts')
-  async attempts(
-    @CurrentPrincipal() principal: Principal,
-    @Param('id') id: string,
-  ): Promise<{ attempts: AttemptView[] }> {
+  async attempts(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<AttemptListResponse> {
     return {
       attempts: (await this.tasks.attempts(principal.teamId, id)).map(toAttemptView),
     };

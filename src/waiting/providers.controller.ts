@@ -1,15 +1,19 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/access/public.decorator.js';
-import { PROVIDER_TEMPLATES, type ProviderTemplate } from '../tasks/rules/provider-templates.js';
+import { PROVIDER_TEMPLATES } from '../tasks/rules/provider-templates.js';
+import { ProviderListResponse } from './waiting.views.js';
 
 @ApiTags('waiting')
 @Controller('v1/providers')
 export class ProvidersController {
-  /** The built-in templates a task can name as `provider`, with the pollConfig each stands for. */
+  /**
+   * Lists the built-in polling templates.
+   * @remarks A task can name one as `provider`; each stands for the pollConfig shown.
+   */
   @Public()
   @Get()
-  list(): { providers: readonly ProviderTemplate[] } {
-    return { providers: PROVIDER_TEMPLATES };
+  list(): ProviderListResponse {
+    return { providers: [...PROVIDER_TEMPLATES] };
   }
 }

@@ -6,6 +6,7 @@ import type { Task } from '../tasks/entities/task.entity.js';
 import { TaskRepository } from '../tasks/persistence/task.repository.js';
 import { isCallbackId } from '../tasks/rules/callback-url.js';
 import { isSignalToken } from '../tasks/rules/signal-token.js';
+import { logTaskEnding } from '../tasks/task-ending.log.js';
 import type { CallbackResult } from './callback-body.js';
 import type { SignalStatus } from './dto/signal.dto.js';
 
@@ -36,7 +37,12 @@ export class WaitResolutionService {
       result: hasResult ? JSON.stringify(signal.result) : null,
       error: signal.status === 'failed' ? (signal.error ?? 'Failed by signal') : null,
     });
-    if (task) return task;
+    if (task) {
+      if (task.status === 'failed') {
+        logTaskEnding({ taskId: task.id, status: 'failed', httpStatus: null, attempt: task.attemptCount });
+      }
+      return task;
+    }
     const state = await this.tasks.signalState(hash);
     if (!state || state.used || state.expired) throw new AppError('not_found', INVALID_SIGNAL_TOKEN);
     throw new AppError('conflict', `Task is not in waiting state (current: ${state.status})`);

@@ -9,6 +9,8 @@ export interface ServiceProcess {
   port: number;
   url: string;
   output: () => string;
+  /** What it wrote to stdout alone (log lines; the output interleaves stderr too). */
+  stdout: () => string;
   /** Resolves with how the process ended: its exit code, or the signal that ended it. */
   kill(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
 }
@@ -72,12 +74,17 @@ export async function runNode(
 
 function track(child: ChildProcess, port: number): ServiceProcess {
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    stdout += chunk.toString();
+  });
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return {
     port,
     url: `http://127.0.0.1:${port}`,
     output: () => output,
+    stdout: () => stdout,
     async kill(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode ?? child.signalCode;
       const exited = once(child, 'exit');

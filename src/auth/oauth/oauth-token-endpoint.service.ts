@@ -2,16 +2,10 @@ import { Injectable } from '@nestjs/common';
 import OAuth2Server from '@node-oauth/oauth2-server';
 import type { Request } from 'express';
 import { OAuthProtocolError } from '../../common/errors/app-error.js';
+import type { AccessTokenResponse } from '../auth.views.js';
 import { OAuthClientsService } from '../oauth-clients.service.js';
 import { ACCESS_TOKEN_LIFETIME_SECONDS, OAuthTokensService } from '../oauth-tokens.service.js';
 import { createOAuthServerModel } from './oauth-server.model.js';
-
-export interface TokenResponse {
-  access_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-  scope: string;
-}
 
 const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 
@@ -28,7 +22,7 @@ export class OAuthTokenEndpointService {
     });
   }
 
-  async issue(request: Request): Promise<TokenResponse> {
+  async issue(request: Request): Promise<AccessTokenResponse> {
     const body = (request.body ?? {}) as Record<string, unknown>;
     if (typeof body.grant_type === 'string' && body.grant_type !== 'client_credentials') {
       throw new OAuthProtocolError('unsupported_grant_type', 'Only grant_type=client_credentials is supported', 400);

@@ -1,14 +1,40 @@
-import { Controller, Header, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { applyDecorators, Controller, Header, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Public } from '../../common/access/public.decorator.js';
 import { OAuthProtocolError } from '../../common/errors/app-error.js';
+import { OAuthErrorResponse } from '../../common/http/dto/error-response.dto.js';
+import { OAUTH_CLIENT_SECURITY } from '../../common/http/security-schemes.js';
+import { AccessTokenResponse, IntrospectionResponse } from '../auth.views.js';
 import { OAuthClientsService } from '../oauth-clients.service.js';
-import { OAuthTokensService, type Introspection } from '../oauth-tokens.service.js';
+import { OAuthTokensService } from '../oauth-tokens.service.js';
 import type { OAuthClient } from '../entities/oauth-client.entity.js';
 import { readClientCredentials } from './client-authentication.js';
 import { checkOAuthParameters } from './oauth-parameters.js';
-import { OAuthTokenEndpointService, type TokenResponse } from './oauth-token-endpoint.service.js';
+import { TokenOperationRequestDto, TokenRequestDto } from './dto/oauth-requests.dto.js';
+import { OAuthTokenEndpointService } from './oauth-token-endpoint.service.js';
+
+/**
+ * How the OAuth endpoints are called and fail: parameters as a form (or JSON), the client
+ * authenticated by HTTP Basic or in the body, RFC 6749 §5.2 errors.
+ */
+const OAuthEndpoint = (body: typeof TokenRequestDto | typeof TokenOperationRequestDto) =>
+  applyDecorators(
+    ApiConsumes('application/x-www-form-urlencoded', 'application/json'),
+    ApiBody({ type: body }),
+    ApiSecurity(OAUTH_CLIENT_SECURITY),
+    ApiSecurity({}),
+    ApiResponse({
+      status: 400,
+      description: 'invalid_request, invalid_scope or unsupported_grant_type',
+      type: OAuthErrorResponse,
+    }),
+    ApiResponse({
+      status: 401,
+      description: 'invalid_client: unknown client or wrong secret',
+      type: OAuthErrorResponse,
+    }),
+  );
 
 @ApiTags('oauth')
 @Controller('oauth')
@@ -19,19 +45,32 @@ export class OAuthController {
     private readonly tokens: OAuthTokensService,
   ) {}
 
-  /** RFC 6749 §4.4 client credentials grant. */
+  /**
+   * Issues an access token to an OAuth client (client credentials grant, RFC 6749 §4.4).
+   * @remarks The token is valid for an hour and carries the scopes asked for (default: all the
+   * client's scopes). Use it as `Authorization: Bearer aq_at_...`.
+   */
   @Public()
+  @OAuthEndpoint(TokenRequestDto)
   @Post('token')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
-  token(@Req() request: Request): Promise<TokenResponse> {
+  token(@Req() request: Request): Promise<AccessTokenResponse> {
     checkOAuthParameters(request);
     return this.tokenEndpoint.issue(request);
   }
 
-  /** RFC 7009: 200 whether or not the token existed; only the caller's own tokens are revoked. */
+  /**
+   * Revokes an access token of the calling client (RFC 7009).
+   * @remarks Answers 200 whether or not the token existed; another client's token is never revoked.
+   */
   @Public()
+  @OAuthEndpoint(TokenOperationRequestDto)
+  @ApiOkResponse({
+    description: 'Revoked, or there was nothing of this client to revoke: an empty object',
+    schema: { type: 'object', additionalProperties: false, example: {} },
+  })
   @Post('revoke')
   @HttpCode(200)
   async revoke(@Req() request: Request): Promise<Record<string, never>> {
@@ -40,12 +79,16 @@ export class OAuthController {
     return {};
   }
 
-  /** RFC 7662: `{"active":false}` for anything not issued to the caller. */
+  /**
+   * Describes an access token of the calling client (RFC 7662).
+   * @remarks `{"active":false}` for anything not issued to the caller.
+   */
   @Public()
+  @OAuthEndpoint(TokenOperationRequestDto)
   @Post('introspect')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  async introspect(@Req() request: Request): Promise<Introspection> {
+  async introspect(@Req() request: Request): Promise<IntrospectionResponse> {
     const client = await this.authenticateClient(request);
     return this.tokens.introspect(requiredToken(request), client.id);
   }

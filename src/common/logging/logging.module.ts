@@ -1,8 +1,12 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { SerializedRequest } from 'pino';
+import type { Options as HttpLoggerOptions } from 'pino-http';
 import type { AppConfiguration } from '../../config/configuration.js';
+import { AppLogger } from './app-logger.js';
+import { logOutput } from './log-output.js';
 import { redactRequestUrl } from './redact-url.js';
 import { assignRequestId, RequestIdMiddleware } from './request-id.js';
 
@@ -34,24 +38,38 @@ function serializeRequest(req: SerializedRequest): Record<string, unknown> {
   };
 }
 
+/** The access line's message: `GET /v1/tasks?status=[redacted] 200 3ms`, readable in either format. */
+function accessLine(request: IncomingMessage, response: ServerResponse, responseTime?: number): string {
+  const target = (request as IncomingMessage & { originalUrl?: string }).originalUrl ?? request.url ?? '';
+  const line = `${request.method} ${redactRequestUrl(target)} ${response.statusCode}`;
+  return responseTime === undefined ? line : `${line} ${responseTime}ms`;
+}
+
 /** Access logs are written at `info`; at a higher level pino-http would only cost time per request. */
 const ACCESS_LOG_LEVELS = ['info', 'debug', 'trace'];
 
 @Module({
+  providers: [AppLogger],
+  exports: [AppLogger],
   imports: [
     LoggerModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<AppConfiguration, true>) => {
-        const { level } = config.get('logging', { infer: true });
+        const { level, format } = config.get('logging', { infer: true });
+        const output = logOutput(format, process.stdout.isTTY === true);
+        const options: HttpLoggerOptions = {
+          ...output.options,
+          level,
+          redact: { paths: REDACTED_PATHS, remove: true },
+          serializers: { req: serializeRequest },
+          genReqId: assignRequestId,
+          customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+          customSuccessMessage: accessLine,
+          customErrorMessage: (request, response) => accessLine(request, response),
+          quietReqLogger: true,
+        };
         return {
-          pinoHttp: {
-            level,
-            redact: { paths: REDACTED_PATHS, remove: true },
-            serializers: { req: serializeRequest },
-            genReqId: assignRequestId,
-            customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-            quietReqLogger: true,
-          },
+          pinoHttp: output.stream ? [options, output.stream] : options,
           // pino-http builds two child loggers (serialising the request) for every request.
           ...(ACCESS_LOG_LEVELS.includes(level) ? {} : { forRoutes: [] }),
         };

@@ -1,6 +1,6 @@
 import type { ConfigService } from '@nestjs/config';
 import { buildConfiguration, type AppConfiguration } from '../../config/configuration.js';
-import { AddressPolicy, ipLiteralOf } from './address-policy.js';
+import { AddressPolicy, ipLiteralOf, isLocalhostName } from './address-policy.js';
 
 function policy(allowed = ''): AddressPolicy {
   const config = buildConfiguration({ ALLOWED_PRIVATE_TARGETS: allowed });
@@ -79,11 +79,45 @@ describe('AddressPolicy', () => {
   it('should name the refused literal of a hostname, the same way every time it is asked', () => {
     const allowing = policy('127.0.0.1/32');
     for (let round = 0; round < 2; round += 1) {
-      expect(allowing.refusedLiteral('127.0.0.1')).toBeNull();
-      expect(allowing.refusedLiteral('10.0.0.1')).toBe('10.0.0.1');
-      expect(allowing.refusedLiteral('[::1]')).toBe('::1');
-      expect(allowing.refusedLiteral('93.184.216.34')).toBeNull();
-      expect(allowing.refusedLiteral('example.com')).toBeNull();
+      expect(allowing.refusedAddress('127.0.0.1')).toBeNull();
+      expect(allowing.refusedAddress('10.0.0.1')).toBe('10.0.0.1');
+      expect(allowing.refusedAddress('[::1]')).toBe('::1');
+      expect(allowing.refusedAddress('93.184.216.34')).toBeNull();
+      expect(allowing.refusedAddress('example.com')).toBeNull();
     }
+  });
+
+  it.each(['localhost', 'LOCALHOST', 'localhost.', 'api.localhost', 'a.b.localhost.'])(
+    'should treat %s as a loopback name (RFC 6761)',
+    (hostname) => {
+      expect(isLocalhostName(hostname)).toBe(true);
+    },
+  );
+
+  it.each(['localhost.example.com', 'mylocalhost', 'localhostx', 'example.com', '127.0.0.1'])(
+    'should not treat %s as a loopback name',
+    (hostname) => {
+      expect(isLocalhostName(hostname)).toBe(false);
+    },
+  );
+
+  it('should refuse localhost names like 127.0.0.1 unless a loopback address is allowed', () => {
+    for (const hostname of ['localhost', 'api.localhost', 'localhost.']) {
+      expect(sut.refusedAddress(hostname)).toBe('127.0.0.1');
+      expect(policy('127.0.0.1/32').refusedAddress(hostname)).toBeNull();
+      expect(policy('::1/128').refusedAddress(hostname)).toBeNull();
+      expect(policy('127.0.0.0/8').refusedAddress(hostname)).toBeNull();
+      expect(policy('10.0.0.0/8').refusedAddress(hostname)).toBe('127.0.0.1');
+    }
+  });
+
+  it('should list only the loopback addresses it allows', () => {
+    expect(sut.allowedLoopback()).toEqual([]);
+    expect(policy('::1/128').allowedLoopback()).toEqual([{ address: '::1', family: 6 }]);
+    expect(
+      policy('127.0.0.1/32,::1/128')
+        .allowedLoopback()
+        .map((entry) => entry.address),
+    ).toEqual(['127.0.0.1', '::1']);
   });
 });

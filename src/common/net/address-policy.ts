@@ -12,8 +12,8 @@ import { isPublicAddress, parseIpAddress } from './public-address.js';
 @Injectable()
 export class AddressPolicy {
   private readonly allowed: Cidr[];
-  /** Verdicts of refusedLiteral() by hostname; the policy never changes while the process runs. */
-  private readonly literalVerdicts = new Map<string, string | null>();
+  /** Verdicts of refusedAddress() by hostname; the policy never changes while the process runs. */
+  private readonly verdicts = new Map<string, string | null>();
 
   constructor(config: ConfigService<AppConfiguration, true>) {
     this.allowed = config.get('executor', {
@@ -29,25 +29,61 @@ export class AddressPolicy {
     return this.allowed.some(([range, bits]) => judged.kind() === range.kind() && judged.match(range, bits));
   }
 
+  /** The loopback addresses a localhost name stands for that this policy allows (see isLocalhostName). */
+  allowedLoopback(): readonly LoopbackAddress[] {
+    return LOOPBACK_ADDRESSES.filter((entry) => this.isAllowed(entry.address));
+  }
+
   /**
-   * The IP literal a URL hostname holds when this policy refuses it; null when the hostname is
-   * an allowed literal or a name (names are judged at connect time). Remembered per hostname:
-   * tasks call the same few hosts over and over, and parsing the address was a visible share of
-   * each call's CPU.
+   * The address a URL hostname is refused for, judged without DNS: an IP literal outside the
+   * policy, or 127.0.0.1 for a localhost name when no loopback address is allowed. Null for an
+   * allowed literal or localhost name, and for every other name (names are judged at connect
+   * time). Creation and every hop of a call ask this same question, so they cannot disagree.
+   * Remembered per hostname: tasks call the same few hosts over and over, and parsing the
+   * address was a visible share of each call's CPU.
    */
-  refusedLiteral(hostname: string): string | null {
-    let verdict = this.literalVerdicts.get(hostname);
+  refusedAddress(hostname: string): string | null {
+    let verdict = this.verdicts.get(hostname);
     if (verdict === undefined) {
-      const literal = ipLiteralOf(hostname);
-      verdict = literal && !this.isAllowed(literal) ? literal : null;
-      if (this.literalVerdicts.size >= MAX_REMEMBERED_HOSTNAMES) this.literalVerdicts.clear();
-      this.literalVerdicts.set(hostname, verdict);
+      verdict = this.judge(hostname);
+      if (this.verdicts.size >= MAX_REMEMBERED_HOSTNAMES) this.verdicts.clear();
+      this.verdicts.set(hostname, verdict);
     }
     return verdict;
+  }
+
+  private judge(hostname: string): string | null {
+    if (isLocalhostName(hostname)) return this.allowedLoopback().length > 0 ? null : LOOPBACK_ADDRESSES[0].address;
+    const literal = ipLiteralOf(hostname);
+    return literal && !this.isAllowed(literal) ? literal : null;
   }
 }
 
 const MAX_REMEMBERED_HOSTNAMES = 10_000;
+
+/** What the operator sets to let tasks reach a non-public address; every refusal names it. */
+export const ALLOW_PRIVATE_TARGETS_HINT = 'allow it with ALLOWED_PRIVATE_TARGETS';
+
+export interface LoopbackAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+/** IPv4 first: most local servers listen on 127.0.0.1 at least. */
+export const LOOPBACK_ADDRESSES: readonly LoopbackAddress[] = [
+  { address: '127.0.0.1', family: 4 },
+  { address: '::1', family: 6 },
+];
+
+/**
+ * RFC 6761 §6.3: `localhost` and every name under it mean the loopback addresses, whatever a
+ * resolver or /etc/hosts says; they are judged like 127.0.0.1 and ::1 at creation and at
+ * connect time, without DNS. A fully qualified `localhost.` is the same name.
+ */
+export function isLocalhostName(hostname: string): boolean {
+  const name = hostname.toLowerCase().replace(/\.$/, '');
+  return name === 'localhost' || name.endsWith('.localhost');
+}
 
 /** The IP literal a URL hostname holds (brackets removed), or null when it is a name. */
 export function ipLiteralOf(hostname: string): string | null {

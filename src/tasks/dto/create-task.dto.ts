@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, Min, Validate } from 'class-validator';
 import { urlProblem } from '../../common/net/target-url.js';
@@ -33,11 +34,16 @@ function applyAll(decorators: PropertyDecorator[]): PropertyDecorator {
 }
 
 export class CreateTaskDto {
-  /** URL to call: http or https, at most 2048 characters, no credentials, a public address. */
+  /**
+   * URL to call: http or https, at most 2048 characters, no credentials, a public address (or one
+   * in ALLOWED_PRIVATE_TARGETS). `localhost` names count as 127.0.0.1 and ::1.
+   * @example 'https://example.com/'
+   */
   @Satisfies((value) => urlProblem('targetUrl', value))
   targetUrl: string;
 
   /** HTTP method: GET, POST, PUT, PATCH or DELETE. */
+  @ApiPropertyOptional()
   @IsOptional()
   @NullMeansDefault()
   @IsIn(HTTP_METHODS, {
@@ -46,13 +52,21 @@ export class CreateTaskDto {
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value))
   method: HttpMethod = 'POST';
 
-  /** Request headers (at most 50). A value starting with `tok_` is a vault reference. */
+  /**
+   * Request headers (at most 50). A value starting with `tok_` is a vault reference, replaced by
+   * the token's whole value when the call is made.
+   * @example {"Content-Type": "application/json"}
+   */
+  @ApiPropertyOptional()
   @IsOptional()
   @RawJson()
   @Satisfies(headersProblem)
   headers: Record<string, string> = {};
 
-  /** Request body (at most 1 MiB); not sent for GET. */
+  /**
+   * Request body (at most 1 MiB); not sent for GET.
+   * @example '{"hello":"world"}'
+   */
   @IsOptional()
   @Validate(MaxUtf8Bytes, [MAX_TASK_BODY_BYTES], {
     message: 'body must be at most 1 MiB',
@@ -61,18 +75,23 @@ export class CreateTaskDto {
   body?: string;
 
   /** Seconds per attempt, 1–900. */
+  @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
   @NullMeansDefault()
   @applyAll(between('timeout', 1, 900))
   timeout: number = 30;
 
   /** Seconds a task may stay waiting or polling before it times out, 1–86400. */
+  @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
   @NullMeansDefault()
   @applyAll(between('maxWaitTime', 1, 86400))
   maxWaitTime: number = 30;
 
-  /** ISO 8601 time before which the task must not run. */
+  /**
+   * ISO 8601 time before which the task must not run.
+   * @example '2030-01-01T09:00:00.000Z'
+   */
   @IsOptional()
   @Satisfies(delayUntilProblem)
   @IsISO8601({ strict: true }, { message: DELAY_UNTIL_FORMAT })
@@ -80,12 +99,14 @@ export class CreateTaskDto {
   delayUntil?: string;
 
   /** Retries after the first attempt, 0–10. */
+  @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
   @NullMeansDefault()
   @applyAll(between('maxRetries', 0, 10))
   maxRetries: number = 3;
 
   /** `exponential` (1, 2, 4, 8 s…) or `linear` (1, 2, 3 s…). */
+  @ApiPropertyOptional()
   @IsOptional()
   @NullMeansDefault()
   @IsIn(RETRY_BACKOFFS, {
@@ -94,17 +115,22 @@ export class CreateTaskDto {
   retryBackoff: RetryBackoff = 'exponential';
 
   /** 1–10, higher runs first. */
+  @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
   @NullMeansDefault()
   @applyAll(between('priority', 1, 10))
   priority: number = 5;
 
-  /** URL that receives a signed POST when the task reaches a terminal status. */
+  /**
+   * URL that receives a signed POST when the task reaches a terminal status.
+   * @example 'https://example.com/task-finished'
+   */
   @IsOptional()
   @Satisfies((value) => urlProblem('onCompleteUrl', value))
   onCompleteUrl?: string;
 
   /** After a successful call the task waits for `POST /v1/signals/{signalToken}` (the token is in the create response). */
+  @ApiPropertyOptional()
   @IsOptional()
   @NullMeansDefault()
   @IsBoolean({ message: 'waitForSignal must be a boolean' })

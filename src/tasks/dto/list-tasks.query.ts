@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { TASK_STATUSES, type TaskStatus } from '../rules/task-status.js';
@@ -14,6 +15,7 @@ export class ListTasksQuery {
   status?: TaskStatus;
 
   /** Page size, 1–100 (default 20). */
+  @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
   @Max(100, { message: 'limit must be between 1 and 100' })
   @Min(1, { message: 'limit must be between 1 and 100' })
@@ -22,6 +24,7 @@ export class ListTasksQuery {
   limit: number = 20;
 
   /** Tasks to skip, newest first (default 0, at most 2147483647). */
+  @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
   @Max(MAX_OFFSET, { message: `offset must be at most ${MAX_OFFSET}` })
   @Min(0, { message: 'offset must be at least 0' })

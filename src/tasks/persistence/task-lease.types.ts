@@ -61,3 +61,9 @@ export interface AttemptOutcome {
   durationMs: number;
   statusCode: number | null;
 }
+
+/** A waiting or polling task that ran out of time and is now `timeout`. */
+export interface ExpiredWait {
+  id: string;
+  attemptCount: number;
+}

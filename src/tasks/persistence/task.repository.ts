@@ -32,7 +32,13 @@ import {
   RELEASE_SQL,
   RENEW_SQL,
 } from './task-lease.sql.js';
-import { CLAIMED_TASK_FIELDS, type AttemptOutcome, type ClaimedTask, type TaskToRun } from './task-lease.types.js';
+import {
+  CLAIMED_TASK_FIELDS,
+  type AttemptOutcome,
+  type ClaimedTask,
+  type ExpiredWait,
+  type TaskToRun,
+} from './task-lease.types.js';
 import {
   ATTEMPTS_SQL,
   countTasksSql,
@@ -378,8 +384,14 @@ export class TaskRepository {
    * Waiting and polling tasks past their deadline end as `timeout` (their completion webhook is
    * queued in the same statement). A status check still in flight loses its fenced write.
    */
-  async expireWaits(): Promise<number> {
-    return (await queryRows<{ id: string }>(this.db, EXPIRE_WAITS_SQL, [], 'aq_expire_waits')).length;
+  async expireWaits(): Promise<ExpiredWait[]> {
+    const rows = await queryRows<{ id: string; attempt_count: number }>(
+      this.db,
+      EXPIRE_WAITS_SQL,
+      [],
+      'aq_expire_waits',
+    );
+    return rows.map((row) => ({ id: row.id, attemptCount: row.attempt_count }));
   }
 
   // Completion webhooks

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error.js';
-import { AddressPolicy } from '../../common/net/address-policy.js';
+import { ALLOW_PRIVATE_TARGETS_HINT, AddressPolicy } from '../../common/net/address-policy.js';
 import { bindingAdmits, hostNotAllowedMessage } from '../../vault/token-destinations.js';
 import { VaultError } from '../../vault/vault.errors.js';
 import { VaultService } from '../../vault/vault.service.js';
@@ -86,10 +86,15 @@ export class TaskRequestValidator {
     }
   }
 
-  /** Literal addresses are judged now; names are judged at connect time by the executor. */
+  /** Literal addresses and localhost names are judged now; other names at connect time by the executor. */
   private checkAddress(field: string, url: string): void {
-    const refused = this.addresses.refusedLiteral(new URL(url).hostname);
-    if (refused) throw new AppError('invalid_request', `${field} points to a non-public address (${refused})`);
+    const refused = this.addresses.refusedAddress(new URL(url).hostname);
+    if (refused) {
+      throw new AppError(
+        'invalid_request',
+        `${field} points to a non-public address (${refused}); ${ALLOW_PRIVATE_TARGETS_HINT}`,
+      );
+    }
   }
 }
 

@@ -9,14 +9,21 @@ import { allowedHostsProblem } from '../token-destinations.js';
 export const MAX_VAULT_VALUE_BYTES = 8 * 1024;
 
 export class CreateVaultTokenDto {
-  /** A human-readable label for this credential (trimmed, 1–100 characters). */
+  /**
+   * A human-readable label for this credential (trimmed, 1–100 characters).
+   * @example 'Example API key'
+   */
   @MaxLength(100, { message: 'name must be at most 100 characters' })
   @IsNotEmpty({ message: 'name is required' })
   @IsString({ message: 'name must be a string' })
   @Transform(trimmed)
   name: string;
 
-  /** The raw credential value (at most 8 KiB, only characters an HTTP header value may carry: it is sent as one). */
+  /**
+   * The raw credential value (at most 8 KiB, only characters an HTTP header value may carry: it is
+   * sent as one). It replaces the whole header value, so include any scheme: `Bearer sk-...`.
+   * @example 'Bearer sk-example-0123456789abcdef'
+   */
   @Satisfies((value) =>
     typeof value === 'string' && !isSendableHeaderValue(value)
       ? 'value must contain only characters allowed in an HTTP header value'
@@ -35,6 +42,7 @@ export class CreateVaultTokenDto {
   /**
    * Hosts the value may be sent to (at most 20): exact host names or IP literals, or `*.suffix` for
    * any subdomain of suffix. Without it the token goes to any host the address policy allows.
+   * @example ["api.example.com"]
    */
   @IsOptional()
   @Satisfies(allowedHostsProblem)

@@ -8,11 +8,17 @@ export const SIGNAL_STATUSES = ['completed', 'failed'] as const;
 export type SignalStatus = (typeof SIGNAL_STATUSES)[number];
 
 export class SignalDto {
-  /** How the task ends. */
+  /**
+   * How the task ends.
+   * @example 'completed'
+   */
   @IsIn(SIGNAL_STATUSES, { message: `status must be one of ${SIGNAL_STATUSES.join(', ')}` })
   status: SignalStatus;
 
-  /** Any JSON (at most 1 MiB); it replaces the submit call's response as the task's result. */
+  /**
+   * Any JSON (at most 1 MiB); it replaces the submit call's response as the task's result.
+   * @example {"url": "https://example.com/output.png"}
+   */
   @IsOptional()
   @RawJson()
   @Satisfies((value) =>
