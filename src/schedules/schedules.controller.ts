@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../common/access/current-principal.decorator.js';
 import type { Principal } from '../common/access/principal.js';
 import { RequireScopes } from '../common/access/require-scopes.decorator.js';
+import { ApiErrors } from '../common/http/api-errors.decorator.js';
 import { CreateScheduleDto } from './dto/create-schedule.dto.js';
 import { ScheduleListResponse, ScheduleResponse } from './dto/schedule-response.dto.js';
 import { UpdateScheduleDto } from './dto/update-schedule.dto.js';
@@ -39,44 +40,45 @@ const CREATE_EXAMPLES = {
   },
 };
 
-const NOT_FOUND = { description: 'Unknown, or another team’s', example: { error: 'Schedule not found' } };
-
 @ApiTags('schedules')
 @Controller('v1/schedules')
 export class SchedulesController {
   constructor(private readonly schedules: SchedulesService) {}
 
   /**
-   * Creates a schedule: at every due time of its cron, read in its time zone, one task is created
-   * from its task body (carrying scheduleId), however many processes run.
+   * Creates a schedule.
+   * @remarks At every due time of its cron, read in its time zone, one task is created from its
+   * task body (carrying scheduleId), however many processes run. Task fields break rules as
+   * `task: <message>`.
    */
   @RequireScopes('tasks:write')
   @ApiBody({ type: CreateScheduleDto, examples: CREATE_EXAMPLES })
-  @ApiBadRequestResponse({
-    description: 'A field breaks a rule; task fields are named after `task: `',
-    example: { error: 'task: priority must be between 1 and 10' },
-  })
+  @ApiErrors(400, 503)
   @Post()
   @HttpCode(201)
   async create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateScheduleDto): Promise<ScheduleResponse> {
     return { schedule: toScheduleView(await this.schedules.create(principal.teamId, dto)) };
   }
 
-  /** The team's schedules, oldest first. */
+  /** Lists the team's schedules, oldest first. */
   @RequireScopes('tasks:read')
   @Get()
   async list(@CurrentPrincipal() principal: Principal): Promise<ScheduleListResponse> {
     return { schedules: (await this.schedules.list(principal.teamId)).map(toScheduleView) };
   }
 
+  /** Shows a schedule. */
   @RequireScopes('tasks:read')
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiErrors(404)
   @Get(':id')
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ScheduleResponse> {
     return { schedule: toScheduleView(await this.schedules.get(principal.teamId, id)) };
   }
 
-  /** Changes cron, timezone, task (replaced whole) or paused; nextRunAt is computed again from now. */
+  /**
+   * Changes a schedule's cron, timezone, task or paused.
+   * @remarks The task body is replaced whole; nextRunAt is computed again from now.
+   */
   @RequireScopes('tasks:write')
   @ApiBody({
     type: UpdateScheduleDto,
@@ -84,7 +86,7 @@ export class SchedulesController {
       newTime: { summary: 'Move to 06:30 New York time', value: { cron: '30 6 * * *', timezone: 'America/New_York' } },
     },
   })
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiErrors(400, 404, 503)
   @Patch(':id')
   async update(
     @CurrentPrincipal() principal: Principal,
@@ -94,26 +96,35 @@ export class SchedulesController {
     return { schedule: toScheduleView(await this.schedules.update(principal.teamId, id, dto)) };
   }
 
-  /** Deletes the schedule: it makes no more tasks; the tasks it made are kept as they are. */
+  /**
+   * Deletes a schedule.
+   * @remarks It makes no more tasks; the tasks it made are kept as they are.
+   */
   @RequireScopes('tasks:write')
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiErrors(404)
   @Delete(':id')
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ScheduleResponse> {
     return { schedule: toScheduleView(await this.schedules.delete(principal.teamId, id)) };
   }
 
-  /** Stops making tasks until resumed (nextRunAt becomes null). */
+  /**
+   * Pauses a schedule.
+   * @remarks It makes no tasks until resumed; nextRunAt becomes null.
+   */
   @RequireScopes('tasks:write')
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiErrors(404)
   @Post(':id/pause')
   @HttpCode(200)
   async pause(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ScheduleResponse> {
     return { schedule: toScheduleView(await this.schedules.update(principal.teamId, id, { paused: true })) };
   }
 
-  /** Makes tasks again from the next due time after now; times missed while paused are not made up. */
+  /**
+   * Resumes a paused schedule.
+   * @remarks It makes tasks again from the next due time after now; times missed while paused are not made up.
+   */
   @RequireScopes('tasks:write')
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiErrors(404)
   @Post(':id/resume')
   @HttpCode(200)
   async resume(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ScheduleResponse> {

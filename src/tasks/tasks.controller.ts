@@ -85,8 +85,9 @@ export class TasksController {
   }
 
   /**
-   * Creates 1 to 1,000 tasks in one request, all or none, answered in the order given. One request
-   * for the team's rate limit. An Idempotency-Key stands for the whole batch.
+   * Queues 1 to 1,000 tasks in one request, all or none.
+   * @remarks Answered in the order given; an item that breaks a rule is named as `tasks[i]: <message>`.
+   * One request for the team's rate limit; an Idempotency-Key stands for the whole batch.
    */
   @RequireScopes('tasks:write')
   @ApiHeader({
