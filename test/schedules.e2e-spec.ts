@@ -144,7 +144,7 @@ describe('Schedules (e2e)', () => {
       ],
       [
         { cron: '* * * * *', task: { targetUrl: 'http://10.0.0.1/x' } },
-        'task: targetUrl points to a non-public address (10.0.0.1)',
+        'task: targetUrl points to a non-public address (10.0.0.1); allow it with ALLOWED_PRIVATE_TARGETS',
       ],
       [
         { cron: '* * * * *', task: { ...task, headers: { Authorization: 'tok_01jrx7m2k4q8c9d0e1f2g3h4j5' } } },
@@ -412,6 +412,6 @@ describe('Schedules (e2e)', () => {
     expect(examples(paths['/v1/schedules'].post).length).toBeGreaterThan(0);
     expect(examples(paths['/v1/schedules/{id}'].patch).length).toBeGreaterThan(0);
     expect(examples(paths['/v1/tasks/batch'].post).length).toBeGreaterThan(0);
-    expect(paths['/v1/schedules'].post.security).toEqual(expect.arrayContaining([{ bearer: ['tasks:write'] }]));
+    expect(paths['/v1/schedules'].post.security).toEqual(expect.arrayContaining([{ oauth2: ['tasks:write'] }]));
   });
 });

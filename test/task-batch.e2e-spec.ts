@@ -103,7 +103,10 @@ describe('Task batches (e2e)', () => {
     [[target(0), [target(1)]], 'tasks[1] must be an object'],
     [[target(0), { ...target(1), nope: true }], 'tasks[1]: property nope should not exist'],
     [[{ ...target(0), headers: { Host: 'x' } }], 'tasks[0]: Header "Host" cannot be set on a task'],
-    [[target(0), { targetUrl: 'http://10.0.0.1/x' }], 'tasks[1]: targetUrl points to a non-public address (10.0.0.1)'],
+    [
+      [target(0), { targetUrl: 'http://10.0.0.1/x' }],
+      'tasks[1]: targetUrl points to a non-public address (10.0.0.1); allow it with ALLOWED_PRIVATE_TARGETS',
+    ],
     [
       [target(0), { ...target(1), provider: 'fal', pollConfig: POLL_CONFIG }],
       'tasks[1]: provider and pollConfig cannot be used together',
