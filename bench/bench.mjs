@@ -1,25 +1,26 @@
-// AsyncQueue benchmark: drain, create and latency against a local target, plus the same drain by
-// graphile-worker (with and without its batching) and pg-boss on the same machine and PostgreSQL
-// server. Writes bench/results/latest.json and prints a table. Needs `npm run build` first (npm run
-// bench does it).
+// AsyncQueue benchmark: drain, create, latency, batches and scaling with worker processes against a
+// local target, plus the same drain by bare calls (no queue: the machine's ceiling), graphile-worker
+// (with its defaults and batched with local queues of 32 and 128) and pg-boss on the same machine
+// and PostgreSQL server. Writes bench/results/latest.json and prints a table. Needs `npm run build`
+// first (npm run bench does it).
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { Agent, request } from 'undici';
-import { cpuMeter, peakRssMb, sleep, startNode, stop, waitForHealth, waitForMessage } from './lib/processes.mjs';
+import { cpuMeter, cpuMs, peakRssMb, postgresCpuMs, sleep, startNode, stop, waitForHealth, waitForMessage } from './lib/processes.mjs';
 import { measureBatches } from './lib/batch-phase.mjs';
 import { middleOf, percentile, round } from './lib/stats.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const DRAIN_TASKS = Number(process.env.BENCH_DRAIN_TASKS ?? 10_000);
-// Each contender drains this many times, interleaved (ours, graphile-worker, graphile-worker
-// batched, pg-boss, ours, ...); the report gives each one's median round and every round. Five,
+// Each contender drains this many times, interleaved (ours, bare calls, graphile-worker, its two
+// batched setups, pg-boss, ours, ...); the report gives each one's median round and every round. Five,
 // because single rounds of one contender were seen 30 % apart within a run on a 2-vCPU VM whose
 // neighbours steal time.
 const DRAIN_ROUNDS = Number(process.env.BENCH_DRAIN_ROUNDS ?? 5);
@@ -39,7 +40,11 @@ const PGBOSS_BATCH = Number(process.env.BENCH_PGBOSS_BATCH ?? 256);
 const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 1000);
 const BATCH_SECONDS = Number(process.env.BENCH_BATCH_SECONDS ?? 10);
 const BATCH_CONNECTIONS = Number(process.env.BENCH_BATCH_CONNECTIONS ?? 4);
-// BENCH_ONLY=batch runs the batch phase alone (a minute instead of thirteen).
+// The scaling phase drains this many tasks with each number of worker processes in turn.
+const SCALING_TASKS = Number(process.env.BENCH_SCALING_TASKS ?? 20_000);
+const SCALING_WORKERS = [1, 2, 4];
+const SCALING_FIRST_PORT = 4800;
+// BENCH_ONLY=drain, batch or scaling runs that phase alone.
 const ONLY = process.env.BENCH_ONLY;
 const TARGET_PORT = 4790;
 const API_PORT = 4791;
@@ -146,13 +151,17 @@ async function startAsyncQueue(env, port, role) {
  * one its rate is measured over: our worker starts claiming while it boots, before it reports
  * healthy, and graphile-worker's boot is over before it is told to start.
  */
-async function cpuFromFirstCall(pid, timeoutMs = 120_000) {
+async function cpuFromFirstCall(pid) {
+  await untilFirstCall();
+  return cpuMeter(pid);
+}
+
+async function untilFirstCall(timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   while ((await targetCalls()) === 0) {
     if (Date.now() > deadline) throw new Error('no call reached the target');
     await sleep(2);
   }
-  return cpuMeter(pid);
 }
 
 const UNFINISHED_TASKS_SQL = `SELECT ((SELECT count(*) FROM tasks WHERE status IN ('pending', 'delayed', 'polling'))
@@ -318,6 +327,52 @@ async function measureLatency({ env, auth, taskBody, db }) {
  * connection (the latency of a batch on its own) and then BATCH_CONNECTIONS (throughput, and the
  * latency under it). Each figure is the median round; created tasks are truncated between runs.
  */
+/**
+ * The same queue drained by 1, 2 and 4 worker processes (default settings each), one after the
+ * other on a fresh set of tasks: the total rate, whether every task was called exactly once, and
+ * where the CPU went (all workers together, PostgreSQL, and how busy the machine's cores were over
+ * the drain: a rate that falls while the cores idle points at contention, not CPU).
+ */
+async function scalingOfAsyncQueue({ env, auth, taskBody, db }) {
+  const runs = [];
+  for (const workers of SCALING_WORKERS) {
+    await db.query('TRUNCATE tasks, task_attempts');
+    const api = await startAsyncQueue(env, API_PORT, { WORKER_ENABLED: 'false' });
+    progress(`scaling: creating ${SCALING_TASKS} tasks for ${workers} worker process(es)`);
+    await createThroughApi(auth, taskBody, SCALING_TASKS);
+    await stop(api);
+    await resetTarget();
+    const children = Array.from({ length: workers }, (_, i) => spawnAsyncQueue(env, SCALING_FIRST_PORT + i, { API_ENABLED: 'false' }));
+    await untilFirstCall();
+    const workersCpu = () => children.reduce((sum, child) => sum + cpuMs(child.pid), 0);
+    const start = { workers: workersCpu(), postgres: postgresCpuMs(), at: Date.now() };
+    const end = await untilDrained(SCALING_TASKS, async () => (await db.query(UNFINISHED_TASKS_SQL)).rows[0].n, `scaling with ${workers}`);
+    const used = { workers: workersCpu() - start.workers, postgres: postgresCpuMs() - start.postgres, wallMs: Date.now() - start.at };
+    const stats = await targetStats();
+    const seconds = (end - stats.firstAt) / 1000;
+    await Promise.all(children.map((child) => stop(child)));
+    runs.push({
+      workers,
+      tasks: SCALING_TASKS,
+      seconds: round(seconds, 2),
+      tasksPerSecond: round(SCALING_TASKS / seconds),
+      exactlyOnce: stats.distinct === SCALING_TASKS && stats.duplicates === 0 && stats.total === SCALING_TASKS,
+      cpuPerTaskUs: { workers: Math.round((used.workers * 1000) / SCALING_TASKS), postgres: Math.round((used.postgres * 1000) / SCALING_TASKS) },
+      coresBusy: round((used.workers + used.postgres) / used.wallMs, 2),
+    });
+  }
+  const single = runs[0].tasksPerSecond;
+  return runs.map((run) => ({ ...run, vsOneWorker: round(run.tasksPerSecond / single, 2) }));
+}
+
+function printScaling(scaling) {
+  for (const run of scaling) {
+    console.log(
+      `${run.workers} worker(s): ${run.tasksPerSecond} tasks/s (${run.vsOneWorker}x of one), exactly once ${run.exactlyOnce}, CPU µs/task workers ${run.cpuPerTaskUs.workers} + PostgreSQL ${run.cpuPerTaskUs.postgres}, cores busy ${run.coresBusy}`,
+    );
+  }
+}
+
 async function batchOfAsyncQueue({ env, auth, taskBody, db }) {
   const api = await startAsyncQueue(env, API_PORT, { WORKER_ENABLED: 'false' });
   const apiUrl = `http://127.0.0.1:${API_PORT}`;
@@ -386,25 +441,29 @@ async function steadyLoad(headers, body, rate, seconds) {
   return sent;
 }
 
-async function benchCompetitor(name, script, database, options = []) {
-  const url = await freshDatabase(database);
+/** How each contender's own tables say how much is left; the bare calls have none. */
+const REMAINING_SQL = {
+  'graphile-worker': `SELECT count(*)::int AS n FROM graphile_worker.jobs`,
+  'pg-boss': `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'post' AND state <> 'completed'`,
+};
+
+async function benchCompetitor(name, script, { database, kind, options = [] }) {
+  const url = database ? await freshDatabase(database) : '-';
   progress(`${name}: enqueueing ${DRAIN_TASKS} jobs`);
   const child = startNode(join(ROOT, 'bench', 'competitors', script), [url, TARGET_URL, String(DRAIN_TASKS), ...options]);
   await waitForMessage(child, 'enqueued', 120_000);
   await resetTarget();
-  const db = new pg.Client({ connectionString: url });
-  await db.connect();
-  const remainingSql = name.startsWith('graphile-worker')
-    ? `SELECT count(*)::int AS n FROM graphile_worker.jobs`
-    : `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'post' AND state <> 'completed'`;
+  const db = database ? new pg.Client({ connectionString: url }) : null;
+  await db?.connect();
   progress(`${name}: draining`);
   const cpu = cpuFromFirstCall(child.pid);
   child.send('start');
-  const end = await untilDrained(DRAIN_TASKS, async () => (await db.query(remainingSql)).rows[0].n, `${name} drain`);
+  const remaining = db ? async () => (await db.query(REMAINING_SQL[kind])).rows[0].n : async () => 0;
+  const end = await untilDrained(DRAIN_TASKS, remaining, `${name} drain`);
   const cpuPerTaskUs = (await cpu).perTaskUs(DRAIN_TASKS);
   const stats = await targetStats();
   const rss = peakRssMb(child.pid);
-  await db.end();
+  await db?.end();
   await stop(child);
   return {
     tasks: DRAIN_TASKS,
@@ -415,6 +474,29 @@ async function benchCompetitor(name, script, database, options = []) {
     cpuPerTaskUs,
   };
 }
+
+/** The contenders other than ours, drained in this order in every round. */
+const COMPETITORS = [
+  { key: 'bareCalls', name: 'bare calls', script: 'bare-calls.mjs' },
+  { key: 'graphileWorker', name: 'graphile-worker', script: 'graphile-worker.mjs', database: 'aq_bench_graphile', kind: 'graphile-worker' },
+  {
+    key: 'graphileWorkerBatched32',
+    name: 'graphile-worker batched (local queue 32)',
+    script: 'graphile-worker.mjs',
+    database: 'aq_bench_graphile',
+    kind: 'graphile-worker',
+    options: ['batched', '32'],
+  },
+  {
+    key: 'graphileWorkerBatched128',
+    name: 'graphile-worker batched (local queue 128)',
+    script: 'graphile-worker.mjs',
+    database: 'aq_bench_graphile',
+    kind: 'graphile-worker',
+    options: ['batched', '128'],
+  },
+  { key: 'pgBoss', name: 'pg-boss', script: 'pg-boss.mjs', database: 'aq_bench_pgboss', kind: 'pg-boss', options: [String(PGBOSS_BATCH)] },
+];
 
 /**
  * The drains of several rounds as one result: the median round's rate and time (the machine's
@@ -440,26 +522,34 @@ function summarizeDrains(rounds) {
   };
 }
 
-function printTable(report) {
-  const { asyncqueue: aq, graphileWorker: gw, graphileWorkerBatched: gwb, pgBoss: pb, ratios } = report;
-  const drains = [aq.drain, gw, gwb, pb];
+function printDrains({ drain, asyncqueue, contenders, ratios }) {
+  const ours = drain ?? asyncqueue.drain;
+  const columns = [['AsyncQueue', ours], ...COMPETITORS.map(({ key, name }) => [name.replace('graphile-worker', 'gw'), contenders[key]])];
+  const drains = columns.map(([, one]) => one);
   const rows = [
     [`drain (tasks/s, median)`, ...drains.map((c) => c.tasksPerSecond)],
     ['drain rounds (tasks/s)', ...drains.map((c) => c.perRound.map((r) => Math.round(r.tasksPerSecond)).join(' '))],
-    ['drain time (s, median)', ...drains.map((c) => c.seconds)],
+    ['of the bare-call ceiling', ...drains.map((c) => c.fractionOfBareCalls)],
     ['drain exactly once', ...drains.map((c) => c.exactlyOnce)],
-    ['worker peak RSS (MB)', aq.peakRssMb.worker, gw.peakRssMb, gwb.peakRssMb, pb.peakRssMb],
-    ['worker CPU (µs/task)', ...drains.map((c) => c.cpuPerTaskUs.worker)],
+    ['drainer peak RSS (MB)', ...drains.map((c) => c.peakRssMb)],
+    ['drainer CPU (µs/task)', ...drains.map((c) => c.cpuPerTaskUs.worker)],
     ['PostgreSQL CPU (µs/task)', ...drains.map((c) => c.cpuPerTaskUs.postgres)],
   ];
-  const line = (cells) => cells.map((cell, i) => `${String(cell).padEnd(i === 0 ? 25 : 27)} `).join('');
-  console.log(line(['', 'AsyncQueue', 'graphile-worker', 'graphile-worker batched', `pg-boss (batch ${PGBOSS_BATCH})`]));
+  const line = (cells) => cells.map((cell, i) => `${String(cell).padEnd(i === 0 ? 25 : 24)} `).join('');
+  console.log(line(['', ...columns.map(([name]) => name)]));
   for (const row of rows) console.log(line(row));
   console.log('');
   const perRound = (key) => ratios.perRound.map((r) => `${r[key]}x`).join(' ');
-  console.log(`drain ratio vs graphile-worker: ${ratios.drainVsGraphileWorker}x (rounds ${perRound('graphileWorker')})`);
-  console.log(`  vs graphile-worker batched: ${ratios.drainVsGraphileWorkerBatched}x (rounds ${perRound('graphileWorkerBatched')})`);
+  console.log(
+    `drain ratio vs the better graphile-worker batched (${ratios.bestBatchedGraphileWorker}): ${ratios.drainVsBestBatchedGraphileWorker}x (rounds ${perRound('bestBatchedGraphileWorker')})`,
+  );
+  console.log(`  vs graphile-worker defaults: ${ratios.drainVsGraphileWorker}x (rounds ${perRound('graphileWorker')})`);
   console.log(`  vs pg-boss: ${ratios.drainVsPgBoss}x (rounds ${perRound('pgBoss')})`);
+}
+
+function printTable(report) {
+  const { asyncqueue: aq } = report;
+  printDrains(report);
   const rounds = (list, format) => list.map(format).join(', ');
   console.log(`create (median of ${aq.create.rounds}): ${aq.create.requestsPerSecond} req/s, p50 ${aq.create.p50Ms} ms, p99 ${aq.create.p99Ms} ms (non-2xx ${aq.create.non2xx})`);
   console.log(`  rounds: ${rounds(aq.create.perRound, (r) => `${r.requestsPerSecond} req/s p99 ${r.p99Ms} ms`)}`);
@@ -468,7 +558,61 @@ function printTable(report) {
   );
   console.log(`  rounds: ${rounds(aq.latency.perRound, (r) => `p50 ${r.dueToCallP50Ms} ms p99 ${r.dueToCallP99Ms} ms`)}`);
   printBatch(aq.batch);
+  printScaling(aq.scaling);
   console.log(`API peak RSS: ${aq.peakRssMb.api} MB`);
+}
+
+function writeReport(name, report) {
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', name), `${JSON.stringify({ ranAt: new Date().toISOString(), ...report }, null, 2)}\n`);
+}
+
+async function drainRounds(setup) {
+  const drains = { asyncqueue: [], ...Object.fromEntries(COMPETITORS.map(({ key }) => [key, []])) };
+  for (let pass = 1; pass <= DRAIN_ROUNDS; pass += 1) {
+    progress(`drain round ${pass} of ${DRAIN_ROUNDS}`);
+    drains.asyncqueue.push(await drainAsyncQueue(setup));
+    for (const { key, name, script, ...how } of COMPETITORS) drains[key].push(await benchCompetitor(name, script, how));
+  }
+  return drains;
+}
+
+/**
+ * Every contender's median round, as a rate and as a fraction of the bare-call ceiling, and our
+ * ratios to each. The reference is graphile-worker batched at its best: whichever local queue size
+ * drained faster in this run.
+ */
+function drainReport(drains) {
+  const ceiling = summarizeDrains(drains.bareCalls).tasksPerSecond;
+  const summarize = (rounds) => {
+    const summary = summarizeDrains(rounds);
+    return { ...summary, fractionOfBareCalls: round(summary.tasksPerSecond / ceiling, 2) };
+  };
+  const drain = summarize(drains.asyncqueue);
+  const contenders = Object.fromEntries(COMPETITORS.map(({ key }) => [key, summarize(drains[key])]));
+  contenders.pgBoss.batchSize = PGBOSS_BATCH;
+  const bestKey =
+    contenders.graphileWorkerBatched128.tasksPerSecond > contenders.graphileWorkerBatched32.tasksPerSecond ? 'graphileWorkerBatched128' : 'graphileWorkerBatched32';
+  const ratio = (ours, theirs) => round(ours.tasksPerSecond / theirs.tasksPerSecond, 2);
+  const ratios = {
+    bestBatchedGraphileWorker: bestKey,
+    drainVsBestBatchedGraphileWorker: ratio(drain, contenders[bestKey]),
+    drainVsGraphileWorker: ratio(drain, contenders.graphileWorker),
+    drainVsPgBoss: ratio(drain, contenders.pgBoss),
+    perRound: drains.asyncqueue.map((ours, i) => ({
+      bestBatchedGraphileWorker: ratio(ours, drains[bestKey][i]),
+      graphileWorkerBatched32: ratio(ours, drains.graphileWorkerBatched32[i]),
+      graphileWorkerBatched128: ratio(ours, drains.graphileWorkerBatched128[i]),
+      graphileWorker: ratio(ours, drains.graphileWorker[i]),
+      pgBoss: ratio(ours, drains.pgBoss[i]),
+      bareCalls: ratio(ours, drains.bareCalls[i]),
+    })),
+  };
+  return { drain, contenders, ratios };
+}
+
+function machine() {
+  return { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: round(totalmem() / 2 ** 30), node: process.version, loadAverage: loadavg() };
 }
 
 async function main() {
@@ -478,56 +622,36 @@ async function main() {
     progress('warming the target up');
     await warmTarget();
     const setup = await setUpAsyncQueue();
-    if (ONLY === 'batch') {
-      const batch = await batchOfAsyncQueue(setup);
+    if (ONLY === 'batch' || ONLY === 'scaling') {
+      const result = ONLY === 'batch' ? await batchOfAsyncQueue(setup) : await scalingOfAsyncQueue(setup);
       await setup.db.end();
-      mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-      writeFileSync(join(ROOT, 'bench', 'results', 'batch.json'), `${JSON.stringify({ ranAt: new Date().toISOString(), batch }, null, 2)}\n`);
-      printBatch(batch);
+      writeReport(`${ONLY}.json`, { [ONLY]: result });
+      (ONLY === 'batch' ? printBatch : printScaling)(result);
       return;
     }
-    const drains = { asyncqueue: [], graphileWorker: [], graphileWorkerBatched: [], pgBoss: [] };
-    for (let pass = 1; pass <= DRAIN_ROUNDS; pass += 1) {
-      progress(`drain round ${pass} of ${DRAIN_ROUNDS}`);
-      drains.asyncqueue.push(await drainAsyncQueue(setup));
-      drains.graphileWorker.push(await benchCompetitor('graphile-worker', 'graphile-worker.mjs', 'aq_bench_graphile'));
-      drains.graphileWorkerBatched.push(
-        await benchCompetitor('graphile-worker batched', 'graphile-worker.mjs', 'aq_bench_graphile', ['batched']),
-      );
-      drains.pgBoss.push(await benchCompetitor('pg-boss', 'pg-boss.mjs', 'aq_bench_pgboss', [String(PGBOSS_BATCH)]));
+    const drains = await drainRounds(setup);
+    if (ONLY === 'drain') {
+      await setup.db.end();
+      const report = { machine: machine(), ...drainReport(drains) };
+      writeReport('drain.json', report);
+      printDrains(report);
+      return;
     }
     const { create, latency, peakRssMb } = await createAndLatencyOfAsyncQueue(setup);
     const batch = await batchOfAsyncQueue(setup);
+    const scaling = await scalingOfAsyncQueue(setup);
     await setup.db.end();
-    const { peakRssMb: drainWorkerRss, ...drain } = summarizeDrains(drains.asyncqueue);
-    const asyncqueue = { drain, create, latency, batch, peakRssMb: { api: peakRssMb.api, worker: Math.max(drainWorkerRss, peakRssMb.worker) } };
-    const graphileWorker = summarizeDrains(drains.graphileWorker);
-    const graphileWorkerBatched = summarizeDrains(drains.graphileWorkerBatched);
-    const pgBoss = { batchSize: PGBOSS_BATCH, ...summarizeDrains(drains.pgBoss) };
-    const ratio = (ours, theirs) => round(ours.tasksPerSecond / theirs.tasksPerSecond, 2);
-    const report = {
-      ranAt: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: round(totalmem() / 2 ** 30), node: process.version },
-      asyncqueue,
-      graphileWorker,
-      graphileWorkerBatched,
-      pgBoss,
-      ratios: {
-        drainVsGraphileWorker: ratio(asyncqueue.drain, graphileWorker),
-        drainVsGraphileWorkerBatched: ratio(asyncqueue.drain, graphileWorkerBatched),
-        drainVsPgBoss: ratio(asyncqueue.drain, pgBoss),
-        perRound: drains.asyncqueue.map((ours, i) => ({
-          graphileWorker: ratio(ours, drains.graphileWorker[i]),
-          graphileWorkerBatched: ratio(ours, drains.graphileWorkerBatched[i]),
-          pgBoss: ratio(ours, drains.pgBoss[i]),
-        })),
-      },
-    };
-    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-    writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    const { drain, contenders, ratios } = drainReport(drains);
+    const asyncqueue = { drain, create, latency, batch, scaling, peakRssMb: { api: peakRssMb.api, worker: Math.max(drain.peakRssMb, peakRssMb.worker) } };
+    const report = { machine: machine(), asyncqueue, contenders, ratios };
+    writeReport('latest.json', report);
     printTable(report);
     const correct =
-      asyncqueue.drain.exactlyOnce && asyncqueue.drain.allCompleted && asyncqueue.latency.exactlyOnce && batch.loaded.failures + batch.oneConnection.failures === 0;
+      asyncqueue.drain.exactlyOnce &&
+      asyncqueue.drain.allCompleted &&
+      asyncqueue.latency.exactlyOnce &&
+      scaling.every((run) => run.exactlyOnce) &&
+      batch.loaded.failures + batch.oneConnection.failures === 0;
     if (!correct) {
       console.error('Correctness check failed: a task was lost or delivered twice');
       process.exitCode = 1;

@@ -1,17 +1,17 @@
 // graphile-worker contender: enqueue N jobs, wait for "start", then work them with concurrency 32.
 // Mode "batched" turns on graphile-worker 0.17's own batching, the setup its docs give for high
 // throughput: the pool locks jobs ahead into a local queue and completes finished jobs together.
-// Both are set to what our worker does by default (32 claimed ahead, completions gathered for
-// 5 ms), so each side may hold the same number of jobs.
+// The local queue holds 32 jobs (what our worker claims ahead by default) unless a size follows
+// "batched"; completions are gathered for 5 ms, as ours are.
 import pg from 'pg';
 import { Logger, run, runMigrations } from 'graphile-worker';
 import { post } from './http-post.mjs';
 
-const [connectionString, targetUrl, count, mode = 'default'] = process.argv.slice(2);
+const [connectionString, targetUrl, count, mode = 'default', localQueueSize = '32'] = process.argv.slice(2);
 const CONCURRENCY = 32;
 const batching =
   mode === 'batched'
-    ? { localQueue: { size: CONCURRENCY }, completeJobBatchDelay: 5, failJobBatchDelay: 5 }
+    ? { localQueue: { size: Number(localQueueSize) }, completeJobBatchDelay: 5, failJobBatchDelay: 5 }
     : {};
 
 await runMigrations({ connectionString, logger: quietLogger() });
