@@ -88,8 +88,7 @@ describe('Queues (e2e)', () => {
   it('should hold the open tasks of a queue that is paused or governed out of the ungoverned claim', async () => {
     const task = await createTask(teamA.key, { queue: 'gate' });
     const gated = async () =>
-      ((await sut.db.query(`SELECT gated FROM tasks WHERE id = $1`, [task.body.task.id])) as { gated: boolean }[])[0]
-        .gated;
+      (await sut.db.query<{ gated: boolean }[]>(`SELECT gated FROM tasks WHERE id = $1`, [task.body.task.id]))[0].gated;
     expect(await gated()).toBe(false);
     await put(teamA.key, 'gate', { paused: true });
     expect(await gated()).toBe(true);
@@ -100,9 +99,9 @@ describe('Queues (e2e)', () => {
     // A task created in a governed queue is held from the start.
     await put(teamA.key, 'gate', { rateLimit: { limit: 1, period: 60 } });
     const later = await createTask(teamA.key, { queue: 'gate' });
-    const [row] = (await sut.db.query(`SELECT gated FROM tasks WHERE id = $1`, [later.body.task.id])) as {
-      gated: boolean;
-    }[];
+    const [row] = await sut.db.query<{ gated: boolean }[]>(`SELECT gated FROM tasks WHERE id = $1`, [
+      later.body.task.id,
+    ]);
     expect(row.gated).toBe(true);
   });
 
