@@ -118,7 +118,8 @@ describe('Logs (system)', () => {
       expect(logged).toMatchObject({
         level: 'info',
         context: 'Tasks',
-        msg: `Task ${id} failed (attempt 2, HTTP 500)`,
+        msg: `Task ${id} in queue "default" failed (attempt 2, HTTP 500)`,
+        queue: 'default',
         taskId: id,
         status: 'failed',
         httpStatus: 500,

@@ -4,6 +4,7 @@ import { statusText } from './egress.service.js';
 import type { AttemptOutcome, TaskToRun } from '../tasks/persistence/task-lease.types.js';
 import { OutboundFailure, type OutboundResponse } from './outbound.types.js';
 import { backoffSeconds } from './retry-policy.js';
+import { isThrottling, MAX_THROTTLES, throttleDelaySeconds } from './throttling.js';
 import { statusAfterSubmit, waitLimitSeconds } from '../tasks/rules/waiting-mode.js';
 
 export type AttemptLabel = 'completed' | 'retried' | 'failed';
@@ -29,6 +30,15 @@ export function outcomeOfResponse(facts: AttemptFacts, response: OutboundRespons
     duration: response.duration,
   };
   const statusLine = `HTTP ${response.statusCode} - ${statusText(response.statusCode)}`;
+  if (isThrottling(response.statusCode, response.headers)) {
+    if (facts.task.throttledCount < MAX_THROTTLES) return throttled(facts, response, statusLine, result);
+    return retryOrFail(
+      facts,
+      `Server error: ${statusLine} (throttled ${MAX_THROTTLES} times)`,
+      response.statusCode,
+      result,
+    );
+  }
   if (response.statusCode >= 500) return retryOrFail(facts, `Server error: ${statusLine}`, response.statusCode, result);
   const next = statusAfterSubmit(facts.task);
   if (next === null) {
@@ -48,6 +58,35 @@ export function outcomeOfResponse(facts: AttemptFacts, response: OutboundRespons
     };
   }
   return startWaiting(facts, next, result);
+}
+
+/**
+ * SPEC §9: a throttled answer is not a failure. The task is due again after Retry-After (or its
+ * backoff), capped at 15 minutes, without using a retry; a governed queue cools down until then
+ * (the outcome write applies cooldownUntil only to queues with a concurrency or rateLimit).
+ */
+function throttled(
+  facts: AttemptFacts,
+  response: OutboundResponse,
+  statusLine: string,
+  result: CallResult,
+): AttemptOutcome {
+  const { task, finishedAt } = facts;
+  const throttledCount = task.throttledCount + 1;
+  const delay = throttleDelaySeconds(response.headers, finishedAt, task.retryBackoff, throttledCount);
+  const runAt = new Date(finishedAt.getTime() + delay * 1000);
+  return {
+    ...base(facts, {
+      status: 'pending',
+      result,
+      error: `Throttled by the destination: ${statusLine}`,
+      completedAt: null,
+      statusCode: response.statusCode,
+    }),
+    runAt,
+    throttledCount,
+    cooldownUntil: runAt,
+  };
 }
 
 function startWaiting(facts: AttemptFacts, status: 'waiting' | 'polling', result: CallResult): AttemptOutcome {
@@ -108,6 +147,7 @@ export function unstorableOutcome(outcome: AttemptOutcome, reason: string, now: 
 }
 
 export function labelOf(outcome: AttemptOutcome): AttemptLabel {
+  if (outcome.throttledCount !== undefined) return 'retried';
   if (['completed', 'waiting', 'polling'].includes(outcome.status)) return 'completed';
   return outcome.status === 'pending' ? 'retried' : 'failed';
 }

@@ -20,6 +20,7 @@ export class ExecutorMetrics {
   readonly statusChecks: Counter;
   readonly callDuration: Histogram<'purpose' | 'outcome'>;
   readonly completionWebhooks: Counter<'outcome'>;
+  readonly throttled: Counter<'team' | 'queue'>;
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -50,6 +51,12 @@ export class ExecutorMetrics {
       help: 'Outbound HTTP calls by purpose (call, status_check, webhook) and outcome (status class, timeout, network_error), redirects included',
       labelNames: ['purpose', 'outcome'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900],
+      registers,
+    });
+    this.throttled = new Counter({
+      name: 'asyncqueue_throttled_answers_total',
+      help: 'Answers that throttled a task (429, or 503 with Retry-After), by team id and queue name (SPEC §9)',
+      labelNames: ['team', 'queue'],
       registers,
     });
     this.completionWebhooks = new Counter({

@@ -11,12 +11,23 @@ import { CompletionWebhookService } from './completion-webhook.service.js';
 import { ExecutorMetrics } from './executor.metrics.js';
 import type { AttemptOutcome, ClaimedTask } from '../tasks/persistence/task-lease.types.js';
 import { TaskRepository } from '../tasks/persistence/task.repository.js';
+import { QueueRepository } from '../tasks/persistence/queue.repository.js';
 import { LEASE_RENEW_MS } from '../tasks/rules/task-lease.js';
-import { logTaskEnding } from '../tasks/task-ending.log.js';
+import { logTaskEnding, logTaskThrottled } from '../tasks/task-ending.log.js';
 import { TaskDispatcher } from './task-dispatcher.service.js';
 import { TaskPoller } from './task-poller.service.js';
 
 const CLAIM_GATHER_MS = 10;
+/**
+ * While queues that hold tasks back exist, how often an idle worker asks whether one of them
+ * admits more (a slot freed elsewhere, or the rolling window moved on).
+ */
+const GATED_RECHECK_MS = 25;
+/**
+ * A rate window is held this much longer than its period: a call leaves the worker a little
+ * after its claim is recorded, and starts must not bunch into one window at the destination.
+ */
+const RATE_WINDOW_GUARD_MS = 50;
 /**
  * How long a looked-up next due time is trusted. A worker woken by every NOTIFY would otherwise
  * ask for it after every claim; a delayed task created meanwhile is still found by the next
@@ -37,6 +48,14 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   private readonly pollIntervalMs: number;
   private readonly shutdownGraceMs: number;
   private readonly inFlight = new Map<string, Promise<void>>();
+  /**
+   * Calls of governed or paused queues in flight (also in inFlight). They have slots of their own
+   * (as many as EXECUTOR_CONCURRENCY): their queue's admission decides when they start, so they
+   * start the moment they are claimed and never wait behind other queues' backlog.
+   */
+  private gatedRunning = 0;
+  /** Whether any queue holds tasks back (refreshed every tick); without one the gated claim is skipped. */
+  private gatedQueuesExist = true;
   /** One signal for every call in flight: shutdown aborts them all at once, and only then. */
   private readonly shutdownAbort = new AbortController();
   private readonly debugLogs: boolean;
@@ -63,6 +82,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
 
   constructor(
     private readonly store: TaskRepository,
+    private readonly queues: QueueRepository,
     private readonly dispatcher: TaskDispatcher,
     private readonly poller: TaskPoller,
     private readonly webhooks: CompletionWebhookService,
@@ -131,7 +151,8 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
 
   private async run(): Promise<void> {
     while (this.running) {
-      const room = this.concurrency + this.prefetch - this.inFlight.size - this.ready.length;
+      const gatedClaimed = await this.claimGated();
+      const room = this.concurrency + this.prefetch - (this.inFlight.size - this.gatedRunning) - this.ready.length;
       if (room <= 0 || this.shouldGatherSlots(room)) {
         // Cleared before sleeping: a wake raised while full must not turn this into a busy loop.
         this.wakeRequested = false;
@@ -154,9 +175,29 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
         this.enqueue(claimed);
       }
       if (claimed.length < room && !this.wakeRequested) {
-        await this.sleep(await this.idleDelay());
+        const idle = await this.idleDelay();
+        await this.sleep(this.gatedQueuesExist ? Math.min(idle, gatedClaimed > 0 ? 1 : GATED_RECHECK_MS) : idle);
       }
     }
+  }
+
+  /**
+   * Claims what queues that hold tasks back admit, up to the free gated slots, and starts it at
+   * once. Returns how many were claimed.
+   */
+  private async claimGated(): Promise<number> {
+    const free = this.concurrency - this.gatedRunning;
+    if (!this.gatedQueuesExist || free <= 0 || !this.running) return 0;
+    let claimed: ClaimedTask[];
+    try {
+      claimed = await this.store.claimGated(this.workerId, free, RATE_WINDOW_GUARD_MS);
+    } catch (error) {
+      this.logger.error(`Claiming tasks of governed queues failed: ${(error as Error).message}`);
+      return 0;
+    }
+    if (claimed.length > 0) this.metrics.claims.inc(claimed.length);
+    for (const entry of claimed) this.start(entry);
+    return claimed.length;
   }
 
   /**
@@ -178,15 +219,21 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private startReady(): void {
-    while (this.running && this.inFlight.size < this.concurrency && this.ready.length > 0) {
-      const entry = this.ready.shift() as ClaimedTask;
-      const promise = this.execute(entry, this.shutdownAbort.signal).finally(() => {
-        this.inFlight.delete(entry.task.id);
-        this.startReady();
-        if (this.lastClaimFilled) this.requestWake();
-      });
-      this.inFlight.set(entry.task.id, promise);
+    while (this.running && this.inFlight.size - this.gatedRunning < this.concurrency && this.ready.length > 0) {
+      this.start(this.ready.shift() as ClaimedTask);
     }
+  }
+
+  private start(entry: ClaimedTask): void {
+    if (entry.gated) this.gatedRunning += 1;
+    const promise = this.execute(entry, this.shutdownAbort.signal).finally(() => {
+      this.inFlight.delete(entry.task.id);
+      if (entry.gated) this.gatedRunning -= 1;
+      this.startReady();
+      // A governed queue's slot is free: it may admit its next task now.
+      if (this.lastClaimFilled || entry.gated) this.requestWake();
+    });
+    this.inFlight.set(entry.task.id, promise);
   }
 
   /** Resolves when the call (or status check) has ended; its outcome is written in the background. */
@@ -217,9 +264,20 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
         if (applied && (outcome.status === 'failed' || outcome.status === 'timeout')) {
           logTaskEnding({
             taskId: claimed.task.id,
+            queue: claimed.task.queue,
             status: outcome.status,
             httpStatus: outcome.statusCode,
             attempt: claimed.task.attemptCount,
+          });
+        }
+        if (applied && outcome.throttledCount !== undefined) {
+          this.metrics.throttled.inc({ team: claimed.task.teamId, queue: claimed.task.queue });
+          logTaskThrottled({
+            taskId: claimed.task.id,
+            queue: claimed.task.queue,
+            httpStatus: outcome.statusCode,
+            attempt: claimed.task.attemptCount,
+            throttledCount: outcome.throttledCount,
           });
         }
       })
@@ -246,6 +304,8 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   private async tick(): Promise<void> {
     try {
       await this.store.promoteDelayed();
+      this.gatedQueuesExist = await this.queues.anyGated();
+      await this.queues.regateRecentlyChanged();
       const reaped = await this.store.reapExpiredLeases();
       if (reaped > 0) this.logger.warn(`Re-queued ${reaped} task(s) whose worker lost its lease`);
       const expired = await this.store.expireWaits();

@@ -51,6 +51,7 @@ export function newTaskRow(
     pollConfig: checked.pollConfig,
     scheduleId: null,
     scheduledFor: null,
+    queue: dto.queue,
     tokenIds: checked.tokenIds,
     tokenDestinations: checked.credentialHosts.map(entriesAdmitting),
   };

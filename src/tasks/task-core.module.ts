@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { QueueRepository } from './persistence/queue.repository.js';
 import { TaskRepository } from './persistence/task.repository.js';
 import { TaskDepthMetrics } from './task-depth.metrics.js';
 
@@ -7,7 +8,7 @@ import { TaskDepthMetrics } from './task-depth.metrics.js';
  * No routes and no services of the API, so a worker that imports it builds only what it uses.
  */
 @Module({
-  providers: [TaskRepository, TaskDepthMetrics],
-  exports: [TaskRepository],
+  providers: [TaskRepository, QueueRepository, TaskDepthMetrics],
+  exports: [TaskRepository, QueueRepository],
 })
 export class TaskCoreModule {}

@@ -3,6 +3,7 @@ import { VaultModule } from '../vault/vault.module.js';
 import { TaskCoreModule } from './task-core.module.js';
 import { TaskQueryService } from './task-query.service.js';
 import { TaskStatusWaiter } from './task-status-waiter.service.js';
+import { QueuesController } from './queues.controller.js';
 import { TasksController } from './tasks.controller.js';
 import { TasksService } from './tasks.service.js';
 import { TaskRequestValidator } from './validation/task-request.validator.js';
@@ -10,7 +11,7 @@ import { TaskRequestValidator } from './validation/task-request.validator.js';
 /** The /v1/tasks routes: creation, reads with long-polling, cancel and retry. */
 @Module({
   imports: [TaskCoreModule, VaultModule],
-  controllers: [TasksController],
+  controllers: [TasksController, QueuesController],
   providers: [TasksService, TaskQueryService, TaskStatusWaiter, TaskRequestValidator],
 })
 export class TasksApiModule {}

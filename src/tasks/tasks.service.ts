@@ -165,7 +165,11 @@ export class TasksService {
   }
 
   list(teamId: string, query: ListTasksQuery): Promise<{ tasks: Task[]; total: number }> {
-    return this.tasks.list(teamId, { status: query.status }, { limit: query.limit, offset: query.offset });
+    return this.tasks.list(
+      teamId,
+      { status: query.status, queue: query.queue },
+      { limit: query.limit, offset: query.offset },
+    );
   }
 
   async cancel(teamId: string, id: string): Promise<Task> {

@@ -98,8 +98,12 @@ export class TaskView {
   provider: string | null;
   /** How the task polls (a provider's template, or its own config with defaults), or null. */
   pollConfig: PollConfigView | null;
+  /** The team's queue it belongs to (SPEC §9). @example 'default' */
+  queue: string;
   /** Retries made so far. */
   retryCount: number;
+  /** Answers that throttled it (429, or 503 with Retry-After): deferred without using a retry. */
+  throttledCount: number;
   /** The schedule that made the task, or null (SPEC §10). */
   scheduleId: string | null;
   /** For a task a schedule made: the due time it was made for. */
@@ -210,7 +214,9 @@ export function toTaskView(task: Task): TaskView {
     waitForSignal: task.waitForSignal,
     provider: task.provider,
     pollConfig: task.pollConfig,
+    queue: task.queue,
     retryCount: task.retryCount,
+    throttledCount: task.throttledCount,
     scheduleId: task.scheduleId,
     scheduledFor: task.scheduledFor,
     result: task.result,

@@ -10,6 +10,7 @@ import { HTTP_METHODS, RETRY_BACKOFFS, type HttpMethod, type RetryBackoff } from
 import { pollConfigProblem } from '../rules/poll-config.js';
 import { PROVIDER_IDS } from '../rules/provider-templates.js';
 import { headersProblem } from '../rules/header-rules.js';
+import { DEFAULT_QUEUE, queueNameProblem } from '../rules/queue-name.js';
 
 export const MAX_TASK_BODY_BYTES = 1024 * 1024;
 
@@ -149,4 +150,14 @@ export class CreateTaskDto {
   @RawJson()
   @Satisfies(pollConfigProblem)
   pollConfig?: Record<string, unknown>;
+
+  /**
+   * The team's queue the task belongs to (SPEC §9): its pause, concurrency and rate limit apply.
+   * @example 'openai'
+   */
+  @ApiPropertyOptional({ default: DEFAULT_QUEUE })
+  @IsOptional()
+  @NullMeansDefault()
+  @Satisfies((value) => queueNameProblem('queue', value))
+  queue: string = DEFAULT_QUEUE;
 }

@@ -2,6 +2,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { TASK_STATUSES, type TaskStatus } from '../rules/task-status.js';
+import { Satisfies } from '../../common/validation/satisfies.validator.js';
+import { queueNameProblem } from '../rules/queue-name.js';
 
 /** PostgreSQL's integer range: OFFSET beyond it is refused by the database, and no page lies that far. */
 export const MAX_OFFSET = 2_147_483_647;
@@ -13,6 +15,11 @@ export class ListTasksQuery {
     message: `status must be one of ${TASK_STATUSES.join(', ')}`,
   })
   status?: TaskStatus;
+
+  /** Only tasks of this queue. */
+  @IsOptional()
+  @Satisfies((value) => queueNameProblem('queue', value))
+  queue?: string;
 
   /** Page size, 1–100 (default 20). */
   @ApiPropertyOptional({ type: 'integer' })

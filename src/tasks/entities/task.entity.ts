@@ -146,4 +146,16 @@ export class Task {
   /** While waiting or polling: when the task times out. */
   @Column({ name: 'wait_deadline', type: 'timestamptz', nullable: true })
   waitDeadline: Date | null;
+
+  /** The team's queue the task belongs to (SPEC §9). */
+  @Column('text')
+  queue: string;
+
+  /** Answers that throttled the task (429, or 503 with Retry-After) without using a retry. */
+  @Column({ name: 'throttled_count', type: 'integer' })
+  throttledCount: number;
+
+  /** Whether its queue holds tasks back (paused, concurrency, rateLimit): claimed by the gated claim only. */
+  @Column('boolean')
+  gated: boolean;
 }

@@ -47,6 +47,9 @@ export function taskAsInserted(row: NewTaskRow): Task {
     scheduleId: row.scheduleId,
     scheduledFor: row.scheduledFor,
     waitDeadline: null,
+    queue: row.queue,
+    throttledCount: 0,
+    gated: row.gated ?? false,
   };
   return Object.assign(new Task(), task);
 }

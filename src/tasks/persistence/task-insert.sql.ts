@@ -28,6 +28,10 @@ export interface NewTaskRow {
   /** For a task a schedule makes: the schedule and the due time (one task per pair, see insertFiredTasksSql). */
   scheduleId: string | null;
   scheduledFor: Date | null;
+  /** The team's queue (SPEC §9); created by the insert when new. */
+  queue: string;
+  /** Filled in by the insert from the queue's settings; set here only to describe a row inserted. */
+  gated?: boolean;
   /** Must all be active vault tokens of the team, or the row is not inserted. */
   tokenIds: string[];
   /**
@@ -38,6 +42,19 @@ export interface NewTaskRow {
   tokenDestinations: string[][];
 }
 
+/** Whether source row `i` goes to a queue that holds tasks back: then only the gated claim takes it. */
+const QUEUE_IS_GATED = `EXISTS (SELECT 1 FROM queues q WHERE q.team_id = i."teamId" AND q.name = i.queue
+        AND (q.paused OR q.concurrency IS NOT NULL OR q.rate_limit_limit IS NOT NULL))`;
+
+/**
+ * "A queue exists once a task names it": the queues of the rows `inserted` (a CTE returning
+ * "teamId" and queue), added when new. A conflict with an existing queue costs one index probe.
+ */
+const ENSURE_QUEUES = `queued AS (
+         INSERT INTO queues (team_id, name, created_at)
+         SELECT DISTINCT "teamId", queue, now() FROM inserted
+         ON CONFLICT (team_id, name) DO NOTHING)`;
+
 /**
  * INSERT … SELECT from a JSON array of NewTaskRow (parameter `rows`), with the source rows as `i`
  * for a WHERE clause to follow. JSON carries every value's type, so one statement fits any number
@@ -46,17 +63,17 @@ export interface NewTaskRow {
 function insertTasksFromJson(rows: string): string {
   return `INSERT INTO tasks AS t (id, team_id, status, target_url, method, headers, body, timeout_seconds,
       max_wait_seconds, delay_until, max_retries, retry_backoff, priority, on_complete_url, created_at, run_at,
-      wait_for_signal, signal_token_hash, callback_id, provider, poll_config, schedule_id, scheduled_for)
+      wait_for_signal, signal_token_hash, callback_id, provider, poll_config, schedule_id, scheduled_for, queue, gated)
     SELECT i.id, i."teamId", i.status, i."targetUrl", i.method, i.headers, i.body, i."timeoutSeconds",
       i."maxWaitSeconds", i."delayUntil", i."maxRetries", i."retryBackoff", i.priority, i."onCompleteUrl",
       i."createdAt", i."runAt", i."waitForSignal", i."signalTokenHash", i."callbackId", i.provider, i."pollConfig",
-      i."scheduleId", i."scheduledFor"
+      i."scheduleId", i."scheduledFor", i.queue, ${QUEUE_IS_GATED}
     FROM jsonb_to_recordset(${rows}::jsonb) AS i(
       id uuid, "teamId" uuid, status text, "targetUrl" text, method text, headers jsonb, body text,
       "timeoutSeconds" int, "maxWaitSeconds" int, "delayUntil" timestamptz, "maxRetries" int,
       "retryBackoff" text, priority smallint, "onCompleteUrl" text, "createdAt" timestamptz,
       "runAt" timestamptz, "waitForSignal" boolean, "signalTokenHash" text, "callbackId" text,
-      provider text, "pollConfig" jsonb, "scheduleId" uuid, "scheduledFor" timestamptz, "tokenIds" text[],
+      provider text, "pollConfig" jsonb, "scheduleId" uuid, "scheduledFor" timestamptz, queue text, "tokenIds" text[],
       "tokenDestinations" jsonb)`;
 }
 
@@ -81,7 +98,8 @@ export function insertTasksSql(columns: string): string {
          ${insertTasksFromJson('$1')}
          WHERE ${REFERENCES_USABLE}
          RETURNING ${columns}),
-       ${WAKE_WORKERS}
+       ${WAKE_WORKERS},
+       ${ENSURE_QUEUES}
        SELECT * FROM inserted WHERE (SELECT count(*) FROM woken) >= 0`;
 }
 
@@ -103,7 +121,8 @@ export function insertTaskIdempotentlySql(columns: string): string {
        inserted AS (
          ${insertTasksFromJson('$1')} WHERE EXISTS (SELECT 1 FROM claimed)
          RETURNING ${columns}),
-       ${WAKE_WORKERS}
+       ${WAKE_WORKERS},
+       ${ENSURE_QUEUES}
        SELECT * FROM inserted WHERE (SELECT count(*) FROM woken) >= 0`;
 }
 
@@ -129,7 +148,7 @@ export type ReferenceSet = Pick<NewTaskRow, 'teamId' | 'tokenIds' | 'tokenDestin
  * What a batch insert returns of each row: its id (the rest is what it was given, see
  * taskAsInserted; reading back 1,000 rows of 40 columns costs more than the insert).
  */
-const BATCH_RETURNING = 't.id, t.status';
+const BATCH_RETURNING = 't.id, t.status, t.team_id AS "teamId", t.queue, t.gated';
 
 /**
  * Inserts every NewTaskRow of $1 (JSON) in one statement, or none of them when a reference set of
@@ -139,7 +158,8 @@ export const INSERT_ALL_TASKS_SQL = `WITH inserted AS (
          ${insertTasksFromJson('$1')}
          WHERE ${allReferencesUsable('$2')}
          RETURNING ${BATCH_RETURNING}),
-       ${WAKE_WORKERS}
+       ${WAKE_WORKERS},
+       ${ENSURE_QUEUES}
        SELECT id FROM inserted WHERE (SELECT count(*) FROM woken) >= 0`;
 
 /**
@@ -157,7 +177,8 @@ export const INSERT_ALL_TASKS_IDEMPOTENTLY_SQL = `WITH claimed AS (
        inserted AS (
          ${insertTasksFromJson('$1')} WHERE EXISTS (SELECT 1 FROM claimed)
          RETURNING ${BATCH_RETURNING}),
-       ${WAKE_WORKERS}
+       ${WAKE_WORKERS},
+       ${ENSURE_QUEUES}
        SELECT id FROM inserted WHERE (SELECT count(*) FROM woken) >= 0`;
 
 /**
@@ -171,7 +192,8 @@ export function insertFiredTasksSql(columns: string): string {
          ${insertTasksFromJson('$1')}
          ON CONFLICT (schedule_id, scheduled_for) WHERE schedule_id IS NOT NULL DO NOTHING
          RETURNING ${columns}),
-       ${WAKE_WORKERS}
+       ${WAKE_WORKERS},
+       ${ENSURE_QUEUES}
        SELECT * FROM inserted WHERE (SELECT count(*) FROM woken) >= 0`;
 }
 

@@ -18,7 +18,7 @@ import { sealedTokensOfTask, sealedWebhookSecretOfTask } from './vault-envelopes
 export function claimSql(columns: string, limit: number): string {
   return `WITH due AS (
          SELECT id, status FROM tasks
-         WHERE status IN ('pending', 'delayed', 'polling') AND run_at <= now()
+         WHERE status IN ('pending', 'delayed', 'polling') AND NOT gated AND run_at <= now()
          ORDER BY priority DESC, run_at ASC
          LIMIT ${limit}
          FOR UPDATE SKIP LOCKED)
@@ -35,24 +35,46 @@ export function claimSql(columns: string, limit: number): string {
 }
 
 /**
+ * Claims up to `limit` due tasks of queues that hold tasks back (aq_claim_gated: per queue, under
+ * its row lock, as many as its concurrency and rolling rate window admit), with what claimSql
+ * returns. $1: lease owner, $2: lease seconds, $3: limit, $4: milliseconds the rate window is held
+ * beyond its period (calls leave a worker a little after their claim).
+ */
+export function claimGatedSql(columns: string): string {
+  return `SELECT ${columns}, t.status = 'polling' AS "isPoll",
+         ${sealedTokensOfTask('t')} AS "sealedTokens", ${sealedWebhookSecretOfTask('t')} AS "sealedWebhookSecret"
+       FROM aq_claim_gated($1, $2, $3, $4) t`;
+}
+
+/**
  * Writes a batch of outcomes ($1: jsonb array of AttemptOutcome): the task rows, fenced by lease
  * token and the status the claim left (found through the primary key), and for calls their
- * attempt records. Returns the ids whose write took effect.
+ * attempt records. A throttled answer in a governed queue (concurrency or rateLimit) holds the
+ * whole queue until its cooldown ends (SPEC §9). Returns the ids whose write took effect.
  */
 export const OUTCOMES_SQL = `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
            "taskId" uuid, "leaseToken" int, "fromStatus" text, status text, result jsonb, "keepResult" boolean,
            error text, "retryCount" int, "runAt" timestamptz, "completedAt" timestamptz,
-           "waitDeadline" timestamptz, "attemptStartedAt" timestamptz, "durationMs" int, "statusCode" int)),
+           "waitDeadline" timestamptz, "attemptStartedAt" timestamptz, "durationMs" int, "statusCode" int,
+           "throttledCount" int, "cooldownUntil" timestamptz)),
        done AS (
          UPDATE tasks t SET status = i.status, result = CASE WHEN i."keepResult" THEN t.result ELSE i.result END,
            error = i.error, retry_count = i."retryCount", run_at = COALESCE(i."runAt", t.run_at),
            completed_at = i."completedAt", wait_deadline = COALESCE(i."waitDeadline", t.wait_deadline),
            lease_owner = NULL, lease_expires_at = NULL,
+           throttled_count = COALESCE(i."throttledCount", t.throttled_count),
            ${queueCompletionWebhook('t', 'i.status')}
          FROM input i
          WHERE t.id = i."taskId" AND t.lease_token = i."leaseToken" AND t.status = i."fromStatus"
-         RETURNING t.id, t.attempt_count, i."fromStatus", i."attemptStartedAt", i."durationMs", i."statusCode", i.error),
+         RETURNING t.id, t.attempt_count, i."fromStatus", i."attemptStartedAt", i."durationMs", i."statusCode", i.error,
+           t.team_id, t.queue, i."cooldownUntil"),
+       cooled AS (
+         UPDATE queues q SET cooldown_until = GREATEST(q.cooldown_until, c.until)
+         FROM (SELECT team_id, queue, max("cooldownUntil") AS until FROM done
+               WHERE "cooldownUntil" IS NOT NULL GROUP BY team_id, queue) c
+         WHERE q.team_id = c.team_id AND q.name = c.queue
+           AND (q.concurrency IS NOT NULL OR q.rate_limit_limit IS NOT NULL)),
        attempts AS (
          INSERT INTO task_attempts (task_id, number, started_at, duration_ms, status_code, error)
          SELECT id, attempt_count, "attemptStartedAt", "durationMs", "statusCode", error FROM done
@@ -94,7 +116,7 @@ export const PROMOTE_DELAYED_SQL = `UPDATE tasks SET status = 'pending' WHERE st
 
 /** No clamping in SQL: GREATEST(0, NULL) is 0, which would turn "nothing queued" into "due now". */
 export const MS_UNTIL_NEXT_DUE_SQL = `SELECT (EXTRACT(EPOCH FROM (min(run_at) - now())) * 1000)::float8 AS ms
-       FROM tasks WHERE status IN ('pending', 'delayed', 'polling')`;
+       FROM tasks WHERE status IN ('pending', 'delayed', 'polling') AND NOT gated`;
 
 /** Waiting and polling tasks past their deadline end as `timeout`, at most 500 a statement. */
 export const EXPIRE_WAITS_SQL = `UPDATE tasks t SET status = 'timeout', completed_at = now(), lease_owner = NULL, lease_expires_at = NULL,

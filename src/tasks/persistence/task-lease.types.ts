@@ -27,6 +27,8 @@ export const CLAIMED_TASK_FIELDS = [
   'waitForSignal',
   'callbackId',
   'pollConfig',
+  'queue',
+  'throttledCount',
 ] as const satisfies readonly (keyof Task)[];
 
 export type TaskToRun = Pick<Task, (typeof CLAIMED_TASK_FIELDS)[number]>;
@@ -38,6 +40,8 @@ export interface ClaimedTask {
   /** Envelopes of the active vault tokens its headers reference (missing = revoked). */
   sealedTokens: SealedToken[];
   sealedWebhookSecret: SealedEnvelope | null;
+  /** Claimed through its queue's admission (concurrency, rateLimit): it counts against them until it ends. */
+  gated?: boolean;
 }
 
 /** How one call or status check ended, as the outcome write stores it. */
@@ -60,6 +64,10 @@ export interface AttemptOutcome {
   attemptStartedAt: Date;
   durationMs: number;
   statusCode: number | null;
+  /** Set when the answer throttled the task (SPEC §9): its new throttledCount. */
+  throttledCount?: number;
+  /** Set with throttledCount: when a governed queue may call its destination again. */
+  cooldownUntil?: Date | null;
 }
 
 /** A waiting or polling task that ran out of time and is now `timeout`. */

@@ -23,6 +23,7 @@ import {
   type ReferenceSet,
 } from './task-insert.sql.js';
 import {
+  claimGatedSql,
   claimSql,
   EXPIRE_WAITS_SQL,
   MS_UNTIL_NEXT_DUE_SQL,
@@ -85,6 +86,7 @@ export interface WaitState {
 
 export interface TaskFilter {
   status?: TaskStatus;
+  queue?: string;
 }
 
 /**
@@ -98,6 +100,7 @@ export class TaskRepository {
   private readonly records: TaskRecords;
   private readonly claimedColumns: string;
   private readonly claimStatements = new Map<number, string>();
+  private readonly claimGatedStatement: string;
   private readonly inserts: StatementBatcher<NewTaskRow, Task | null>;
 
   constructor(
@@ -106,6 +109,7 @@ export class TaskRepository {
   ) {
     this.records = new TaskRecords(db);
     this.claimedColumns = this.records.columnsOf(CLAIMED_TASK_FIELDS);
+    this.claimGatedStatement = claimGatedSql(this.claimedColumns);
     this.inserts = new StatementBatcher((rows) => this.insertRows(rows), {
       maxInputs: MAX_INSERT_ROWS,
       maxStatementsInFlight: MAX_INSERTS_IN_FLIGHT,
@@ -220,7 +224,11 @@ export class TaskRepository {
     let where = 't.team_id = $1';
     if (filter.status) {
       params.push(filter.status);
-      where += ' AND t.status = $2';
+      where += ` AND t.status = $${params.length}`;
+    }
+    if (filter.queue) {
+      params.push(filter.queue);
+      where += ` AND t.queue = $${params.length}`;
     }
     const [tasks, [{ total }]] = await Promise.all([
       this.records.query(listTasksSql(this.records.columns, where, page.limit, page.offset), params),
@@ -328,6 +336,26 @@ export class TaskRepository {
         sealedWebhookSecret: sealedWebhookSecret as SealedEnvelope | null,
       }))
       .sort((a, b) => b.task.priority - a.task.priority || a.task.runAt.getTime() - b.task.runAt.getTime());
+  }
+
+  /**
+   * Claims up to `limit` due tasks of queues that hold tasks back (paused, concurrency, rateLimit),
+   * as many as each queue admits right now; see aq_claim_gated. Limits hold across processes: a
+   * queue is admitted under its row lock, and calls in flight are counted from live leases.
+   */
+  async claimGated(owner: string, limit: number, windowGuardMs: number): Promise<ClaimedTask[]> {
+    const rows = await this.connections.claim<Record<string, unknown>>(
+      this.claimGatedStatement,
+      [owner, LEASE_MS / 1000, Math.max(1, Math.floor(limit)), windowGuardMs],
+      'aq_claim_gated',
+    );
+    return rows.map(({ isPoll, sealedTokens, sealedWebhookSecret, ...columns }) => ({
+      kind: isPoll ? ('poll' as const) : ('call' as const),
+      task: columns as unknown as TaskToRun,
+      sealedTokens: sealedTokens as SealedToken[],
+      sealedWebhookSecret: sealedWebhookSecret as SealedEnvelope | null,
+      gated: true,
+    }));
   }
 
   private claimStatement(limit: number): string {
