@@ -147,13 +147,19 @@ describe('Logs (system)', () => {
       await settled(waiting, ['timeout']);
       expect(await waitFor(() => endingLines(waiting)[0], 5_000, 'the timeout line')).toMatchObject({
         level: 'info',
-        msg: `Task ${waiting} timed out (attempt 1)`,
+        msg: `Task ${waiting} in queue "default" timed out (attempt 1)`,
+        queue: 'default',
         status: 'timeout',
         httpStatus: null,
         attempt: 1,
       });
       expect(endingLines(signalled)).toEqual([
-        expect.objectContaining({ level: 'info', msg: `Task ${signalled} failed (attempt 1)`, status: 'failed' }),
+        expect.objectContaining({
+          level: 'info',
+          msg: `Task ${signalled} in queue "default" failed (attempt 1)`,
+          queue: 'default',
+          status: 'failed',
+        }),
       ]);
     });
 

@@ -310,7 +310,13 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
       if (reaped > 0) this.logger.warn(`Re-queued ${reaped} task(s) whose worker lost its lease`);
       const expired = await this.store.expireWaits();
       for (const task of expired) {
-        logTaskEnding({ taskId: task.id, status: 'timeout', httpStatus: null, attempt: task.attemptCount });
+        logTaskEnding({
+          taskId: task.id,
+          queue: task.queue,
+          status: 'timeout',
+          httpStatus: null,
+          attempt: task.attemptCount,
+        });
       }
       if (expired.length > 0) this.webhooks.notifyPending();
     } catch (error) {

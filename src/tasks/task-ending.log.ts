@@ -4,7 +4,7 @@ import { Logger } from '@nestjs/common';
 export interface TaskEnding {
   taskId: string;
   /** The task's queue (SPEC §9). */
-  queue?: string;
+  queue: string;
   status: 'failed' | 'timeout';
   /** The HTTP status of the answer that ended it; null when no answer did (network error, timeout, signal). */
   httpStatus: number | null;
@@ -20,10 +20,9 @@ const logger = new Logger('Tasks');
  * carry credentials; the task itself (GET /v1/tasks/{id}) has the rest.
  */
 export function logTaskEnding(ending: TaskEnding): void {
-  const where = ending.queue === undefined ? '' : ` in queue "${ending.queue}"`;
   const answer = ending.httpStatus === null ? '' : `, HTTP ${ending.httpStatus}`;
   const verb = ending.status === 'timeout' ? 'timed out' : 'failed';
-  logger.log(ending, `Task ${ending.taskId}${where} ${verb} (attempt ${ending.attempt}${answer})`);
+  logger.log(ending, `Task ${ending.taskId} in queue "${ending.queue}" ${verb} (attempt ${ending.attempt}${answer})`);
 }
 
 /** A throttled answer (SPEC §9), as its one log line tells it. */

@@ -39,7 +39,13 @@ export class WaitResolutionService {
     });
     if (task) {
       if (task.status === 'failed') {
-        logTaskEnding({ taskId: task.id, status: 'failed', httpStatus: null, attempt: task.attemptCount });
+        logTaskEnding({
+          taskId: task.id,
+          queue: task.queue,
+          status: 'failed',
+          httpStatus: null,
+          attempt: task.attemptCount,
+        });
       }
       return task;
     }

@@ -128,4 +128,4 @@ export const EXPIRE_WAITS_SQL = `UPDATE tasks t SET status = 'timeout', complete
        WHERE t.id IN (
          SELECT id FROM tasks WHERE status IN ('waiting', 'polling') AND wait_deadline <= now()
          LIMIT 500 FOR UPDATE SKIP LOCKED)
-       RETURNING t.id, t.attempt_count`;
+       RETURNING t.id, t.attempt_count, t.queue`;

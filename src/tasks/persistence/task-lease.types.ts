@@ -73,5 +73,6 @@ export interface AttemptOutcome {
 /** A waiting or polling task that ran out of time and is now `timeout`. */
 export interface ExpiredWait {
   id: string;
+  queue: string;
   attemptCount: number;
 }

@@ -413,13 +413,13 @@ export class TaskRepository {
    * queued in the same statement). A status check still in flight loses its fenced write.
    */
   async expireWaits(): Promise<ExpiredWait[]> {
-    const rows = await queryRows<{ id: string; attempt_count: number }>(
+    const rows = await queryRows<{ id: string; queue: string; attempt_count: number }>(
       this.db,
       EXPIRE_WAITS_SQL,
       [],
       'aq_expire_waits',
     );
-    return rows.map((row) => ({ id: row.id, attemptCount: row.attempt_count }));
+    return rows.map((row) => ({ id: row.id, queue: row.queue, attemptCount: row.attempt_count }));
   }
 
   // Completion webhooks
