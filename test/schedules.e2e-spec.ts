@@ -46,6 +46,7 @@ describe('Schedules (e2e)', () => {
     post: (path: string, body?: object) => sut.http().post(path).set(bearer(key)).send(body),
     get: (path: string) => sut.http().get(path).set(bearer(key)),
     patch: (path: string, body: object) => sut.http().patch(path).set(bearer(key)).send(body),
+    put: (path: string, body: object) => sut.http().put(path).set(bearer(key)).send(body),
     delete: (path: string) => sut.http().delete(path).set(bearer(key)),
   });
   const task = { targetUrl: 'https://example.com/hook' };
@@ -316,6 +317,21 @@ describe('Schedules (e2e)', () => {
       expect(
         JSON.stringify(await sut.db.query('SELECT * FROM tasks WHERE schedule_id = $1', [schedule.id])),
       ).not.toContain(CANARY);
+    });
+
+    it('should put each task it makes into the queue its body names, held back like any task there', async () => {
+      await api().put('/v1/queues/reports', { paused: true }).expect(200);
+      const schedule = await hourly({ task: { ...task, queue: 'reports' } });
+      expect((await api().get(`/v1/schedules/${schedule.id}`).expect(200)).body.schedule.task.queue).toBe('reports');
+      const { fired } = await firer.fireDue(new Date(Date.parse(schedule.nextRunAt) + 1));
+      const made = (await api().get(`/v1/tasks/${fired[0].taskId}`).expect(200)).body.task;
+      expect(made).toMatchObject({ queue: 'reports', scheduleId: schedule.id, status: 'pending' });
+      const listed = (await api().get('/v1/tasks?queue=reports').expect(200)).body.tasks;
+      expect(listed.map((one: { id: string }) => one.id)).toEqual([made.id]);
+      const [row] = await sut.db.query<{ gated: boolean }[]>('SELECT gated FROM tasks WHERE id = $1', [made.id]);
+      expect(row.gated).toBe(true);
+      const queue = (await api().get('/v1/queues/reports').expect(200)).body.queue;
+      expect(queue).toMatchObject({ paused: true, counts: expect.objectContaining({ pending: 1 }) });
     });
 
     it('should judge due times by the database’s clock when no instant is given', async () => {
