@@ -329,47 +329,65 @@ async function measureLatency({ env, auth, taskBody, db }) {
  */
 /**
  * The same queue drained by 1, 2 and 4 worker processes (default settings each), one after the
- * other on a fresh set of tasks: the total rate, whether every task was called exactly once, and
- * where the CPU went (all workers together, PostgreSQL, and how busy the machine's cores were over
- * the drain: a rate that falls while the cores idle points at contention, not CPU).
+ * other on a fresh set of tasks, in two ways:
+ * - cold: the workers start with the tasks already due, so their boot (module loading, first
+ *   connections, cold code) runs on the same two cores as the drain, as when workers are added
+ *   to a backlog;
+ * - warm: the tasks are created for a far due time, the workers start and report healthy, then
+ *   every task falls due at once (one UPDATE of run_at), so only the drain itself is measured.
+ * Each run reports the total rate, whether every task was called exactly once, and where the CPU
+ * went (all workers together, PostgreSQL, and how busy the cores were: a rate that falls while the
+ * cores idle points at contention between claims, not at CPU).
  */
-async function scalingOfAsyncQueue({ env, auth, taskBody, db }) {
-  const runs = [];
-  for (const workers of SCALING_WORKERS) {
-    await db.query('TRUNCATE tasks, task_attempts');
-    const api = await startAsyncQueue(env, API_PORT, { WORKER_ENABLED: 'false' });
-    progress(`scaling: creating ${SCALING_TASKS} tasks for ${workers} worker process(es)`);
-    await createThroughApi(auth, taskBody, SCALING_TASKS);
-    await stop(api);
-    await resetTarget();
-    const children = Array.from({ length: workers }, (_, i) => spawnAsyncQueue(env, SCALING_FIRST_PORT + i, { API_ENABLED: 'false' }));
-    await untilFirstCall();
-    const workersCpu = () => children.reduce((sum, child) => sum + cpuMs(child.pid), 0);
-    const start = { workers: workersCpu(), postgres: postgresCpuMs(), at: Date.now() };
-    const end = await untilDrained(SCALING_TASKS, async () => (await db.query(UNFINISHED_TASKS_SQL)).rows[0].n, `scaling with ${workers}`);
-    const used = { workers: workersCpu() - start.workers, postgres: postgresCpuMs() - start.postgres, wallMs: Date.now() - start.at };
-    const stats = await targetStats();
-    const seconds = (end - stats.firstAt) / 1000;
-    await Promise.all(children.map((child) => stop(child)));
-    runs.push({
-      workers,
-      tasks: SCALING_TASKS,
-      seconds: round(seconds, 2),
-      tasksPerSecond: round(SCALING_TASKS / seconds),
-      exactlyOnce: stats.distinct === SCALING_TASKS && stats.duplicates === 0 && stats.total === SCALING_TASKS,
-      cpuPerTaskUs: { workers: Math.round((used.workers * 1000) / SCALING_TASKS), postgres: Math.round((used.postgres * 1000) / SCALING_TASKS) },
-      coresBusy: round((used.workers + used.postgres) / used.wallMs, 2),
-    });
+async function scalingOfAsyncQueue(setup) {
+  const scaling = {};
+  for (const start of ['cold', 'warm']) {
+    const runs = [];
+    for (const workers of SCALING_WORKERS) runs.push(await scalingRun(setup, workers, start));
+    scaling[start] = runs.map((run) => ({ ...run, vsOneWorker: round(run.tasksPerSecond / runs[0].tasksPerSecond, 2) }));
   }
-  const single = runs[0].tasksPerSecond;
-  return runs.map((run) => ({ ...run, vsOneWorker: round(run.tasksPerSecond / single, 2) }));
+  return scaling;
+}
+
+async function scalingRun({ env, auth, taskBody, db }, workers, start) {
+  await db.query('TRUNCATE tasks, task_attempts');
+  const api = await startAsyncQueue(env, API_PORT, { WORKER_ENABLED: 'false' });
+  progress(`scaling (${start}): creating ${SCALING_TASKS} tasks for ${workers} worker process(es)`);
+  await createThroughApi(auth, start === 'warm' ? { ...taskBody, delayUntil: '2099-01-01T00:00:00.000Z' } : taskBody, SCALING_TASKS);
+  await stop(api);
+  await resetTarget();
+  const children = Array.from({ length: workers }, (_, i) => spawnAsyncQueue(env, SCALING_FIRST_PORT + i, { API_ENABLED: 'false' }));
+  if (start === 'warm') {
+    await Promise.all(children.map((child, i) => waitForHealth(`http://127.0.0.1:${SCALING_FIRST_PORT + i}`, child)));
+    await sleep(1000);
+    await db.query(`UPDATE tasks SET run_at = now() WHERE status = 'delayed'`);
+  }
+  await untilFirstCall();
+  const workersCpu = () => children.reduce((sum, child) => sum + cpuMs(child.pid), 0);
+  const before = { workers: workersCpu(), postgres: postgresCpuMs(), at: Date.now() };
+  const end = await untilDrained(SCALING_TASKS, async () => (await db.query(UNFINISHED_TASKS_SQL)).rows[0].n, `scaling (${start}) with ${workers}`);
+  const used = { workers: workersCpu() - before.workers, postgres: postgresCpuMs() - before.postgres, wallMs: Date.now() - before.at };
+  const stats = await targetStats();
+  const seconds = (end - stats.firstAt) / 1000;
+  await Promise.all(children.map((child) => stop(child)));
+  return {
+    workers,
+    tasks: SCALING_TASKS,
+    seconds: round(seconds, 2),
+    tasksPerSecond: round(SCALING_TASKS / seconds),
+    exactlyOnce: stats.distinct === SCALING_TASKS && stats.duplicates === 0 && stats.total === SCALING_TASKS,
+    cpuPerTaskUs: { workers: Math.round((used.workers * 1000) / SCALING_TASKS), postgres: Math.round((used.postgres * 1000) / SCALING_TASKS) },
+    coresBusy: round((used.workers + used.postgres) / used.wallMs, 2),
+  };
 }
 
 function printScaling(scaling) {
-  for (const run of scaling) {
-    console.log(
-      `${run.workers} worker(s): ${run.tasksPerSecond} tasks/s (${run.vsOneWorker}x of one), exactly once ${run.exactlyOnce}, CPU µs/task workers ${run.cpuPerTaskUs.workers} + PostgreSQL ${run.cpuPerTaskUs.postgres}, cores busy ${run.coresBusy}`,
-    );
+  for (const [start, runs] of Object.entries(scaling)) {
+    for (const run of runs) {
+      console.log(
+        `${start}, ${run.workers} worker(s): ${run.tasksPerSecond} tasks/s (${run.vsOneWorker}x of one), exactly once ${run.exactlyOnce}, CPU µs/task workers ${run.cpuPerTaskUs.workers} + PostgreSQL ${run.cpuPerTaskUs.postgres}, cores busy ${run.coresBusy}`,
+      );
+    }
   }
 }
 
@@ -650,7 +668,7 @@ async function main() {
       asyncqueue.drain.exactlyOnce &&
       asyncqueue.drain.allCompleted &&
       asyncqueue.latency.exactlyOnce &&
-      scaling.every((run) => run.exactlyOnce) &&
+      Object.values(scaling).every((runs) => runs.every((run) => run.exactlyOnce)) &&
       batch.loaded.failures + batch.oneConnection.failures === 0;
     if (!correct) {
       console.error('Correctness check failed: a task was lost or delivered twice');

@@ -1,9 +1,13 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
+// BENCH_CPU_PROFILE_DIR=<dir>: every process the bench starts writes a V8 CPU profile there when it
+// exits (node refuses --cpu-prof in NODE_OPTIONS, so it is passed here).
+const PROFILE_FLAGS = process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
+
 /** Starts a node script as a separate process; output is kept for the report on failure. */
 export function startNode(script, args = [], env = {}) {
-  const child = spawn(process.execPath, [script, ...args], {
+  const child = spawn(process.execPath, [...PROFILE_FLAGS, script, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
