@@ -42,7 +42,8 @@ const BATCH_SECONDS = Number(process.env.BENCH_BATCH_SECONDS ?? 10);
 const BATCH_CONNECTIONS = Number(process.env.BENCH_BATCH_CONNECTIONS ?? 4);
 // The scaling phase drains this many tasks with each number of worker processes in turn.
 const SCALING_TASKS = Number(process.env.BENCH_SCALING_TASKS ?? 20_000);
-const SCALING_WORKERS = [1, 2, 4];
+const SCALING_WORKERS = (process.env.BENCH_SCALING_WORKERS ?? '1,2,4').split(',').map(Number);
+const SCALING_STARTS = (process.env.BENCH_SCALING_STARTS ?? 'cold,warm').split(',');
 const SCALING_FIRST_PORT = 4800;
 // BENCH_ONLY=drain, batch or scaling runs that phase alone.
 const ONLY = process.env.BENCH_ONLY;
@@ -341,7 +342,7 @@ async function measureLatency({ env, auth, taskBody, db }) {
  */
 async function scalingOfAsyncQueue(setup) {
   const scaling = {};
-  for (const start of ['cold', 'warm']) {
+  for (const start of SCALING_STARTS) {
     const runs = [];
     for (const workers of SCALING_WORKERS) runs.push(await scalingRun(setup, workers, start));
     scaling[start] = runs.map((run) => ({ ...run, vsOneWorker: round(run.tasksPerSecond / runs[0].tasksPerSecond, 2) }));
