@@ -119,12 +119,65 @@ describe('Metrics (e2e)', () => {
       find('asyncqueue_http_request_duration_seconds_count', { method: 'GET', route: '/v1/tasks/:id' }),
     ).toBeDefined();
 
-    const labelValues = all.flatMap((sample) => Object.values(sample.labels));
+    // The per-queue families name the team (its id, one series per queue); nothing else carries an id.
+    const labelValues = all.flatMap(({ labels: { team: teamLabel, ...labels } }) => [
+      ...Object.values(labels),
+      ...(teamLabel === undefined || teamLabel === team.teamId ? [] : [teamLabel]),
+    ]);
     for (const value of labelValues) {
       expect(value).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-|:\/\/|127\.0\.0\.1|tok_|aq_|canary/);
     }
-    for (const forbidden of [secret, queryValue, signalProbe, tokenId, team.key, team.teamId, ...ids]) {
+    for (const forbidden of [secret, queryValue, signalProbe, tokenId, team.key, ...ids]) {
       expect(text).not.toContain(forbidden);
     }
+    expect(
+      all
+        .filter((sample) => sample.labels.team !== undefined)
+        .every((sample) => /^asyncqueue_(queue_|throttled_)/.test(sample.name)),
+    ).toBe(true);
+  });
+  it('should show each queue’s open tasks by status, oldest due age, calls in flight and pause', async () => {
+    const slowTeam = await sut.createTeam('queues');
+    sink.handler = (call, response) => {
+      const wait = call.path.includes('slow') ? 2_500 : 0;
+      setTimeout(() => {
+        response.statusCode = 200;
+        response.end('{}');
+      }, wait);
+    };
+    const create = (body: object) =>
+      api()
+        .post('/v1/tasks')
+        .set(bearer(slowTeam.key))
+        .send({ targetUrl: sink.url('/slow'), ...body })
+        .expect(201);
+    await api().put('/v1/queues/held').set(bearer(slowTeam.key)).send({ paused: true }).expect(200);
+    await api().put('/v1/queues/one-at-a-time').set(bearer(slowTeam.key)).send({ concurrency: 1 }).expect(200);
+    await create({ queue: 'held' });
+    await create({ queue: 'held' });
+    await create({ queue: 'held', delayUntil: new Date(Date.now() + 3_600_000).toISOString() });
+    await create({ queue: 'one-at-a-time' });
+    await create({ queue: 'one-at-a-time' });
+    await waitFor(() => (sink.callsTo('/slow').length > 0 ? true : undefined), 10_000, 'the first slow call');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const all = samples((await api().get('/metrics').expect(200)).text);
+    const value = (name: string, labels: Record<string, string>) =>
+      all.find(
+        (sample) =>
+          sample.name === name &&
+          sample.labels.team === slowTeam.teamId &&
+          Object.entries(labels).every(([label, wanted]) => sample.labels[label] === wanted),
+      )?.value;
+    expect(value('asyncqueue_queue_tasks', { queue: 'held', status: 'pending' })).toBe(2);
+    expect(value('asyncqueue_queue_tasks', { queue: 'held', status: 'delayed' })).toBe(1);
+    expect(value('asyncqueue_queue_tasks', { queue: 'held', status: 'processing' })).toBe(0);
+    expect(value('asyncqueue_queue_oldest_due_age_seconds', { queue: 'held' })).toBeGreaterThan(0.2);
+    expect(value('asyncqueue_queue_paused', { queue: 'held' })).toBe(1);
+    expect(value('asyncqueue_queue_calls_in_flight', { queue: 'held' })).toBe(0);
+    expect(value('asyncqueue_queue_calls_in_flight', { queue: 'one-at-a-time' })).toBe(1);
+    expect(value('asyncqueue_queue_tasks', { queue: 'one-at-a-time', status: 'processing' })).toBe(1);
+    expect(value('asyncqueue_queue_tasks', { queue: 'one-at-a-time', status: 'pending' })).toBe(1);
+    expect(value('asyncqueue_queue_paused', { queue: 'one-at-a-time' })).toBe(0);
   });
 });

@@ -12,6 +12,7 @@ import { LEASE_MS } from '../rules/task-lease.js';
 import type { TaskStatus } from '../rules/task-status.js';
 import { claimCompletionWebhooksSql, RECORD_COMPLETION_WEBHOOK_SQL } from './completion-webhooks.sql.js';
 import { cancelTaskSql, retryTaskSql } from './task-changes.sql.js';
+import { BULK_CANCEL, BULK_RETRY, bulkBatchSql, bulkCountSql, type BulkChange } from './task-bulk.sql.js';
 import {
   IDEMPOTENCY_KEY_SQL,
   INSERT_ALL_TASKS_IDEMPOTENTLY_SQL,
@@ -76,6 +77,36 @@ export type IdempotentBatchInsert =
   /** The key was claimed by an earlier request within 24 h (taskIds: null when that was a single task). */
   | { kind: 'claimed'; requestHash: string; taskIds: string[] | null }
   | { kind: 'refused' };
+
+/**
+ * The tasks a bulk operation walks: one team, one status, created in [after, before), of one
+ * queue and/or among some ids when given. Times are timestamptz text.
+ */
+export interface BulkSlice {
+  teamId: string;
+  status: TaskStatus;
+  createdAfter: string;
+  createdBefore: string;
+  queue: string | null;
+  ids: string[] | null;
+}
+
+/** Where a keyset walk stands: the last row it picked (created_at as microsecond-exact text). */
+export interface BulkPosition {
+  createdAt: string;
+  id: string;
+}
+
+export interface BulkBatch {
+  matched: number;
+  changed: number;
+  /** Null when the batch picked nothing. */
+  last: BulkPosition | null;
+}
+
+export type BulkKind = 'cancel' | 'retry';
+
+const BULK_CHANGES: Record<BulkKind, BulkChange> = { cancel: BULK_CANCEL, retry: BULK_RETRY };
 
 /** Why a signal token or callback id matched no task it could end. */
 export interface WaitState {
@@ -439,6 +470,41 @@ export class TaskRepository {
       delivery.statusCode,
       delivery.error,
     ]);
+  }
+
+  // Bulk changes by filter (SPEC §9)
+
+  /** The statuses a bulk change takes, in the order they are walked. */
+  bulkStatuses(kind: BulkKind): readonly TaskStatus[] {
+    return BULK_CHANGES[kind].from as readonly TaskStatus[];
+  }
+
+  /**
+   * Changes one batch (at most BULK_BATCH_ROWS) of the slice at `at`: the next rows before
+   * `position`, newest first, or all of `slice.ids`. One statement, one short transaction.
+   */
+  async bulkChangeBatch(kind: BulkKind, slice: BulkSlice, position: BulkPosition, at: Date): Promise<BulkBatch> {
+    const byIds = slice.ids !== null;
+    const params: unknown[] = [slice.teamId, slice.status, slice.createdAfter, slice.createdBefore, slice.queue, at];
+    params.push(...(byIds ? [slice.ids] : [position.createdAt, position.id]));
+    const [row] = await queryRows<{
+      matched: number;
+      changed: number;
+      lastCreatedAt: string | null;
+      lastId: string | null;
+    }>(this.db, bulkBatchSql(BULK_CHANGES[kind], byIds), params, `aq_bulk_${kind}${byIds ? '_ids' : ''}`);
+    const last =
+      row.lastCreatedAt !== null && row.lastId !== null ? { createdAt: row.lastCreatedAt, id: row.lastId } : null;
+    return { matched: row.matched, changed: row.changed, last };
+  }
+
+  /** How many tasks of the slice there are now (dryRun): one count, no locks. */
+  async bulkCount(slice: BulkSlice): Promise<number> {
+    const byIds = slice.ids !== null;
+    const params: unknown[] = [slice.teamId, slice.status, slice.createdAfter, slice.createdBefore, slice.queue];
+    if (byIds) params.push(slice.ids);
+    const [row] = await queryRows<{ matched: number }>(this.db, bulkCountSql(byIds), params);
+    return row.matched;
   }
 }
 
