@@ -24,10 +24,14 @@ const CLAIM_GATHER_MS = 10;
  */
 const GATED_RECHECK_MS = 25;
 /**
- * A rate window is held this much longer than its period: a call leaves the worker a little
- * after its claim is recorded, and starts must not bunch into one window at the destination.
+ * A rate window is held this much longer than its period, and a call of a rate-limited queue
+ * that cannot leave the worker within this long after its claim was sent is handed back instead
+ * of made: every call then starts within the guard after the start its claim recorded, so the
+ * calls in any window of one period at the destination were admitted within one period plus the
+ * guard, which the claim never lets exceed the limit. A late call happens only when the worker
+ * is starved of CPU; its start stays counted, so the queue runs slower then, never faster.
  */
-const RATE_WINDOW_GUARD_MS = 50;
+const RATE_WINDOW_GUARD_MS = 100;
 /**
  * How long a looked-up next due time is trusted. A worker woken by every NOTIFY would otherwise
  * ask for it after every claim; a delayed task created meanwhile is still found by the next
@@ -54,6 +58,10 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
    * start the moment they are claimed and never wait behind other queues' backlog.
    */
   private gatedRunning = 0;
+  /** Calls of rate-limited queues, by task id: the performance.now() by which each must start. */
+  private readonly startDeadlines = new Map<string, number>();
+  /** Claimed calls that missed their start deadline, handed back together on the next turn. */
+  private lateTasks: string[] = [];
   /** Whether any queue holds tasks back (refreshed every tick); without one the gated claim is skipped. */
   private gatedQueuesExist = true;
   /** One signal for every call in flight: shutdown aborts them all at once, and only then. */
@@ -189,6 +197,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     const free = this.concurrency - this.gatedRunning;
     if (!this.gatedQueuesExist || free <= 0 || !this.running) return 0;
     let claimed: ClaimedTask[];
+    const claimSentAt = performance.now();
     try {
       claimed = await this.store.claimGated(this.workerId, free, RATE_WINDOW_GUARD_MS);
     } catch (error) {
@@ -196,7 +205,10 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
       return 0;
     }
     if (claimed.length > 0) this.metrics.claims.inc(claimed.length);
-    for (const entry of claimed) this.start(entry);
+    for (const entry of claimed) {
+      if (entry.rateLimited) this.startDeadlines.set(entry.task.id, claimSentAt + RATE_WINDOW_GUARD_MS);
+      this.start(entry);
+    }
     return claimed.length;
   }
 
@@ -238,6 +250,11 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
 
   /** Resolves when the call (or status check) has ended; its outcome is written in the background. */
   private async execute(claimed: ClaimedTask, signal: AbortSignal): Promise<void> {
+    const deadline = this.startDeadlines.get(claimed.task.id);
+    if (deadline !== undefined) {
+      this.startDeadlines.delete(claimed.task.id);
+      if (performance.now() > deadline) return this.handBackLate(claimed.task.id);
+    }
     let outcome: AttemptOutcome;
     try {
       outcome = claimed.kind === 'poll' ? await this.checkStatus(claimed, signal) : await this.call(claimed, signal);
@@ -282,6 +299,24 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
         }
       })
       .catch((error: Error) => this.logger.error(`Recording task ${claimed.task.id} failed: ${error.message}`))
+      .finally(() => this.writes.delete(write));
+    this.writes.add(write);
+  }
+
+  /** Gathers the calls that missed their start deadline into one hand-back statement. */
+  private handBackLate(taskId: string): void {
+    this.lateTasks.push(taskId);
+    if (this.lateTasks.length > 1) return;
+    const write = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => {
+        const ids = this.lateTasks;
+        this.lateTasks = [];
+        return this.store.handBack(this.workerId, ids);
+      })
+      .then((handedBack) => {
+        if (this.debugLogs) this.logger.debug(`Handed back ${handedBack} call(s) that could not start in time`);
+      })
+      .catch((error: Error) => this.logger.error(`Handing back late calls failed: ${error.message}`))
       .finally(() => this.writes.delete(write));
     this.writes.add(write);
   }

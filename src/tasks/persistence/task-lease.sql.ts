@@ -42,6 +42,8 @@ export function claimSql(columns: string, limit: number): string {
  */
 export function claimGatedSql(columns: string): string {
   return `SELECT ${columns}, t.status = 'polling' AS "isPoll",
+         EXISTS (SELECT 1 FROM queues q WHERE q.team_id = t.team_id AND q.name = t.queue
+           AND q.rate_limit_limit IS NOT NULL) AS "rateLimited",
          ${sealedTokensOfTask('t')} AS "sealedTokens", ${sealedWebhookSecretOfTask('t')} AS "sealedWebhookSecret"
        FROM aq_claim_gated($1, $2, $3, $4) t`;
 }
@@ -92,6 +94,15 @@ export const RENEW_SQL = `UPDATE tasks SET lease_expires_at = now() + make_inter
          SELECT id FROM tasks
          WHERE id = ANY($2::uuid[]) AND lease_owner = $1 AND status IN ('processing', 'polling')
          FOR UPDATE SKIP LOCKED)`;
+
+/**
+ * Hands back tasks $2 of worker $1 before their call started, runnable at once, as RELEASE_SQL
+ * does for all of them.
+ */
+export const HAND_BACK_SQL = `UPDATE tasks SET status = CASE WHEN status = 'processing' THEN 'pending' ELSE status END,
+         attempt_count = CASE WHEN status = 'processing' THEN attempt_count - 1 ELSE attempt_count END,
+         lease_owner = NULL, lease_expires_at = NULL, run_at = now()
+       WHERE id = ANY($2::uuid[]) AND lease_owner = $1 AND status IN ('processing', 'polling') RETURNING id`;
 
 /** Hands back every task of worker $1, runnable at once; a cut-short status check stays polling, due now. */
 export const RELEASE_SQL = `UPDATE tasks SET status = CASE WHEN status = 'processing' THEN 'pending' ELSE status END,

@@ -42,6 +42,8 @@ export interface ClaimedTask {
   sealedWebhookSecret: SealedEnvelope | null;
   /** Claimed through its queue's admission (concurrency, rateLimit): it counts against them until it ends. */
   gated?: boolean;
+  /** Its queue has a rateLimit, whose rolling window counted this start at the claim. */
+  rateLimited?: boolean;
 }
 
 /** How one call or status check ended, as the outcome write stores it. */

@@ -31,6 +31,7 @@ import {
   OUTCOMES_SQL,
   PROMOTE_DELAYED_SQL,
   REAP_EXPIRED_LEASES_SQL,
+  HAND_BACK_SQL,
   RELEASE_SQL,
   RENEW_SQL,
 } from './task-lease.sql.js';
@@ -380,12 +381,13 @@ export class TaskRepository {
       [owner, LEASE_MS / 1000, Math.max(1, Math.floor(limit)), windowGuardMs],
       'aq_claim_gated',
     );
-    return rows.map(({ isPoll, sealedTokens, sealedWebhookSecret, ...columns }) => ({
+    return rows.map(({ isPoll, rateLimited, sealedTokens, sealedWebhookSecret, ...columns }) => ({
       kind: isPoll ? ('poll' as const) : ('call' as const),
       task: columns as unknown as TaskToRun,
       sealedTokens: sealedTokens as SealedToken[],
       sealedWebhookSecret: sealedWebhookSecret as SealedEnvelope | null,
       gated: true,
+      rateLimited: rateLimited === true,
     }));
   }
 
@@ -415,6 +417,11 @@ export class TaskRepository {
   /** Extends the leases of the given in-flight tasks of this worker. */
   async renew(owner: string, taskIds: string[]): Promise<void> {
     await queryRows(this.db, RENEW_SQL, [owner, taskIds, LEASE_MS / 1000]);
+  }
+
+  /** Hands back claimed tasks whose call never started, runnable at once. */
+  async handBack(owner: string, taskIds: string[]): Promise<number> {
+    return (await queryRows<{ id: string }>(this.db, HAND_BACK_SQL, [owner, taskIds])).length;
   }
 
   /** Graceful shutdown: hands back every task this worker still holds, runnable at once. */
