@@ -540,7 +540,7 @@ describe('Tasks API (e2e)', () => {
       expect(claimWon ? 409 : 200).toBe(cancelResponse.status);
     });
 
-    it('should re-queue failed and timed-out tasks with a fresh set of attempts', async () => {
+    it('should re-queue failed and timed-out tasks with fresh retries, keeping the earlier attempts', async () => {
       const task = await create({ targetUrl: 'https://example.com' }).expect(201);
       const id = task.body.task.id as string;
       const early = await sut.http().post(`/v1/tasks/${id}/retry`).set(bearer(teamA.key)).expect(409);
@@ -563,7 +563,7 @@ describe('Tasks API (e2e)', () => {
         completedAt: null,
       });
       const attempts = await sut.http().get(`/v1/tasks/${id}/attempts`).set(bearer(teamA.key)).expect(200);
-      expect(attempts.body).toEqual({ attempts: [] });
+      expect(attempts.body.attempts).toEqual([expect.objectContaining({ number: 1, statusCode: 500, error: 'boom' })]);
     });
   });
 });

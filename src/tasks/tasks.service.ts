@@ -175,7 +175,7 @@ export class TasksService {
     throw new AppError('conflict', `Task cannot be cancelled (current: ${current.status})`);
   }
 
-  /** Re-queues a failed or timed-out task with a fresh set of attempts. */
+  /** Re-queues a failed or timed-out task with a fresh set of retries; its earlier attempts stay. */
   async retry(teamId: string, id: string): Promise<Task> {
     const task = isUuid(id) ? await this.tasks.retry(teamId, id, this.clock.now()) : null;
     if (task) return task;

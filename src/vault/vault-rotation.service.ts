@@ -85,7 +85,7 @@ export class VaultRotationService {
       const batch = await queryRows<StoredEnvelope>(
         this.db,
         `SELECT ${target.idColumn === 'id' ? 'id' : 'team_id AS id'}, team_id, key_id, iv, ciphertext, auth_tag
-         FROM ${target.table} WHERE key_id <> $1 AND ${target.idColumn}::text > $2
+         FROM ${target.table} WHERE key_id <> $1 AND ciphertext IS NOT NULL AND ${target.idColumn}::text > $2
          ORDER BY ${target.idColumn} LIMIT ${BATCH_SIZE}`,
         [primaryKeyId, after],
       );

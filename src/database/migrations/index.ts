@@ -7,6 +7,7 @@ import { NotifyWatchedTasksOnly1764230400005 } from './1764230400005-NotifyWatch
 import { AddVaultAllowedHosts1764230400006 } from './1764230400006-AddVaultAllowedHosts.js';
 import { AddSchedules1764230400030 } from './1764230400030-AddSchedules.js';
 import { AddBatchIdempotencyKeys1764230400031 } from './1764230400031-AddBatchIdempotencyKeys.js';
+import { DataLifecycle1764230400050 } from './1764230400050-DataLifecycle.js';
 
 /** Listed explicitly: ES modules cannot be globbed by TypeORM at runtime. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   AddVaultAllowedHosts1764230400006,
   AddSchedules1764230400030,
   AddBatchIdempotencyKeys1764230400031,
+  DataLifecycle1764230400050,
 ];

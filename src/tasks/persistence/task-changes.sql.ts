@@ -10,16 +10,16 @@ export function cancelTaskSql(columns: string): string {
        RETURNING ${columns}`;
 }
 
-/** Re-queues failed or timed-out task $1 of team $2, due at $3, with a fresh set of attempts. */
+/**
+ * Re-queues failed or timed-out task $1 of team $2, due at $3, with a fresh set of retries. The
+ * earlier attempts stay: attempt_count is left as it is, so the next attempt's number continues.
+ */
 export function retryTaskSql(columns: string): string {
-  return `WITH requeued AS (
-         UPDATE tasks SET status = 'pending', run_at = $3, retry_count = 0, attempt_count = 0, result = NULL,
-           error = NULL, started_at = NULL, completed_at = NULL, wait_deadline = NULL,
-           callback_received_at = NULL, on_complete_state = NULL,
-           on_complete_claimed_at = NULL, on_complete_status_code = NULL, on_complete_error = NULL,
-           on_complete_at = NULL
-         WHERE id = $1 AND team_id = $2 AND status IN ('failed', 'timeout')
-         RETURNING *),
-       cleared AS (DELETE FROM task_attempts WHERE task_id IN (SELECT id FROM requeued))
-       SELECT ${columns} FROM requeued t`;
+  return `UPDATE tasks t SET status = 'pending', run_at = $3, retry_count = 0, result = NULL,
+         error = NULL, started_at = NULL, completed_at = NULL, wait_deadline = NULL,
+         callback_received_at = NULL, on_complete_state = NULL,
+         on_complete_claimed_at = NULL, on_complete_status_code = NULL, on_complete_error = NULL,
+         on_complete_at = NULL
+       WHERE t.id = $1 AND t.team_id = $2 AND t.status IN ('failed', 'timeout')
+       RETURNING ${columns}`;
 }
