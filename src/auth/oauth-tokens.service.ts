@@ -23,6 +23,19 @@ export class OAuthTokensService {
     private readonly clock: Clock,
   ) {}
 
+  /** Deletes up to `limit` access tokens that expired more than a day ago (SPEC §11); returns how many. */
+  async deleteExpired(limit: number): Promise<number> {
+    const rows = await this.tokens.query<{ n: number }[]>(
+      `WITH doomed AS (
+         SELECT id FROM oauth_access_tokens WHERE expires_at < now() - interval '1 day'
+         ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED),
+       deleted AS (DELETE FROM oauth_access_tokens o USING doomed WHERE o.id = doomed.id RETURNING 1)
+       SELECT count(*)::int AS n FROM deleted`,
+      [limit],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
   newAccessToken(): string {
     return `${ACCESS_TOKEN_PREFIX}${randomBase62(256)}`;
   }

@@ -6,8 +6,9 @@ const TERMINAL = `('completed', 'failed', 'timeout', 'cancelled')`;
  * Data lifecycle (SPEC §11). A revoked vault token keeps only its id, name and dates: the sealed
  * secret and its key id become NULL (tokens revoked before this migration lose theirs now), and a
  * check keeps every active token sealed. The sweeps get indexes that hold only what they remove,
- * so none of them reads live rows: finished tasks by completion time, finished tasks still holding
- * a callback id or signal token hash, and OAuth access tokens by expiry.
+ * so none of them reads live rows: finished tasks by completion time, completed or cancelled tasks
+ * still holding a callback id or signal token hash (failed and timed-out ones keep theirs: a retry
+ * may wait again), and OAuth access tokens by expiry.
  */
 export class DataLifecycle1764230400050 implements MigrationInterface {
   name = 'DataLifecycle1764230400050';
@@ -22,14 +23,14 @@ export class DataLifecycle1764230400050 implements MigrationInterface {
       revoked_at IS NOT NULL
       OR (key_id IS NOT NULL AND iv IS NOT NULL AND ciphertext IS NOT NULL AND auth_tag IS NOT NULL))`);
     await db.query(`CREATE INDEX ix_tasks_finished ON tasks (completed_at) WHERE status IN ${TERMINAL}`);
-    await db.query(`CREATE INDEX ix_tasks_finished_with_wait_secrets ON tasks (completed_at)
-      WHERE status IN ${TERMINAL} AND (callback_id IS NOT NULL OR signal_token_hash IS NOT NULL)`);
+    await db.query(`CREATE INDEX ix_tasks_ended_with_wait_secrets ON tasks (completed_at)
+      WHERE status IN ('completed', 'cancelled') AND (callback_id IS NOT NULL OR signal_token_hash IS NOT NULL)`);
     await db.query(`CREATE INDEX ix_oauth_access_tokens_expires ON oauth_access_tokens (expires_at)`);
   }
 
   async down(db: QueryRunner): Promise<void> {
     await db.query(`DROP INDEX ix_oauth_access_tokens_expires`);
-    await db.query(`DROP INDEX ix_tasks_finished_with_wait_secrets`);
+    await db.query(`DROP INDEX ix_tasks_ended_with_wait_secrets`);
     await db.query(`DROP INDEX ix_tasks_finished`);
     await db.query(`ALTER TABLE vault_tokens DROP CONSTRAINT ck_vault_tokens_sealed_while_active`);
     await db.query(`DELETE FROM vault_tokens WHERE ciphertext IS NULL`);

@@ -50,6 +50,11 @@ import {
 import { taskAsInserted } from './task-as-inserted.js';
 import { TaskRecords } from './task-records.js';
 import {
+  CLEAR_WAIT_SECRETS_SQL,
+  DELETE_EXPIRED_IDEMPOTENCY_KEYS_SQL,
+  DELETE_FINISHED_TASKS_SQL,
+} from './task-sweeps.sql.js';
+import {
   CALLBACK_STATE_SQL,
   resolveCallbackSql,
   resolveSignalSql,
@@ -392,6 +397,28 @@ export class TaskRepository {
       'aq_expire_waits',
     );
     return rows.map((row) => ({ id: row.id, attemptCount: row.attempt_count }));
+  }
+
+  // Lifecycle sweeps (SPEC §11): each call is one short statement on at most `limit` rows
+
+  /** Deletes up to `limit` tasks that finished more than `olderThanMs` ago, with their attempts; returns how many. */
+  deleteFinished(olderThanMs: number, limit: number): Promise<number> {
+    return this.count(DELETE_FINISHED_TASKS_SQL, [limit, olderThanMs], 'aq_sweep_finished');
+  }
+
+  /** Clears the callback ids and signal token hashes of up to `limit` tasks completed or cancelled more than `olderThanMs` ago. */
+  clearWaitSecrets(olderThanMs: number, limit: number): Promise<number> {
+    return this.count(CLEAR_WAIT_SECRETS_SQL, [limit, olderThanMs], 'aq_sweep_wait_secrets');
+  }
+
+  /** Deletes up to `limit` idempotency keys older than 24 hours. */
+  deleteExpiredIdempotencyKeys(limit: number): Promise<number> {
+    return this.count(DELETE_EXPIRED_IDEMPOTENCY_KEYS_SQL, [limit], 'aq_sweep_idempotency_keys');
+  }
+
+  private async count(sql: string, params: unknown[], name: string): Promise<number> {
+    const [row] = await queryRows<{ n: number }>(this.db, sql, params, name);
+    return row?.n ?? 0;
   }
 
   // Completion webhooks
