@@ -350,4 +350,85 @@ describe('Data lifecycle (e2e)', () => {
       expect((await sweeper().sweepOnce())?.finishedTasks).toBe(2);
     });
   });
+
+  describe('listing at any history size', () => {
+    let lister: { teamId: string; key: string };
+    const insertFinished = async (teamId: string, count: number, status: string, createdAt: string) =>
+      sut.db.query(
+        `INSERT INTO tasks (id, team_id, status, target_url, method, headers, timeout_seconds, max_wait_seconds,
+           max_retries, retry_backoff, priority, created_at, run_at, completed_at)
+         SELECT gen_random_uuid(), $1, $2, $4, 'POST', '{}', 30, 30, 3, 'exponential', 5,
+           $3::timestamptz, now() + interval '1 day', now()
+         FROM generate_series(1, $5)`,
+        [teamId, status, createdAt, sink.url('/never'), count],
+      );
+    const list = (query: string) => sut.http().get(`/v1/tasks?${query}`).set(bearer(lister.key));
+
+    beforeAll(async () => {
+      lister = await sut.createTeam('lister');
+    });
+
+    it('should page with cursors through tasks created in the same microsecond, each exactly once', async () => {
+      await insertFinished(lister.teamId, 25, 'completed', '2026-01-01T00:00:00.123456Z');
+      await insertFinished(lister.teamId, 3, 'failed', '2026-01-01T00:00:00.123456Z');
+      const expected = (
+        await sut.db.query<{ id: string }[]>(
+          `SELECT id FROM tasks WHERE team_id = $1 ORDER BY created_at DESC, id DESC`,
+          [lister.teamId],
+        )
+      ).map((row) => row.id);
+
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const query: string = `limit=10${cursor ? `&cursor=${cursor}` : ''}`;
+        const page = await list(query).expect(200);
+        seen.push(...page.body.tasks.map((t: { id: string }) => t.id));
+        expect(page.body.pagination).toMatchObject({ total: 28, totalIsEstimate: false, limit: 10, offset: 0 });
+        expect(page.body.pagination.hasMore).toBe(page.body.pagination.nextCursor !== null);
+        cursor = page.body.pagination.nextCursor as string | null;
+        pages += 1;
+      } while (cursor);
+      expect(pages).toBe(3);
+      expect(seen).toEqual(expected);
+
+      const first = await list('status=failed&limit=2').expect(200);
+      const rest = await list(`status=failed&limit=2&cursor=${first.body.pagination.nextCursor}`).expect(200);
+      expect(rest.body.tasks).toHaveLength(1);
+      expect(rest.body.pagination).toMatchObject({ total: 3, hasMore: false, nextCursor: null });
+      expect(rest.body.tasks.map((t: { status: string }) => t.status)).toEqual(['failed']);
+
+      // Another team's cursor position shows only this team's tasks.
+      const others = await sut.http().get(`/v1/tasks?cursor=${first.body.pagination.nextCursor}`).set(bearer(team.key));
+      expect(others.status).toBe(200);
+      expect(others.body.tasks.every((t: { teamId: string }) => t.teamId === team.teamId)).toBe(true);
+    });
+
+    it('should refuse a cursor it did not write, and a cursor with an offset', async () => {
+      const forged = Buffer.from(
+        JSON.stringify([1, '2026-02-30T00:00:00.000000Z', '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b']),
+      ).toString('base64url');
+      for (const cursor of ['nope!', 'bm9wZQ', forged, 'a'.repeat(300)]) {
+        const response = await list(`cursor=${encodeURIComponent(cursor)}`).expect(400);
+        expect(response.body).toEqual({ error: 'cursor is not valid; use pagination.nextCursor as given' });
+      }
+      const page = await list('limit=1').expect(200);
+      const both = await list(`offset=1&cursor=${page.body.pagination.nextCursor}`).expect(400);
+      expect(both.body).toEqual({ error: 'offset cannot be combined with cursor' });
+    });
+
+    it('should count exactly up to 10,000 matches and estimate beyond, saying so', async () => {
+      const big = await sut.createTeam('big');
+      await insertFinished(big.teamId, 10_050, 'completed', '2026-01-02T00:00:00.000000Z');
+      await insertFinished(big.teamId, 7, 'timeout', '2026-01-02T00:00:00.000000Z');
+      await sut.db.query('ANALYZE tasks');
+      const all = await sut.http().get('/v1/tasks?limit=5').set(bearer(big.key)).expect(200);
+      expect(all.body.tasks).toHaveLength(5);
+      expect(all.body.pagination).toMatchObject({ totalIsEstimate: true, hasMore: true });
+      expect(all.body.pagination.total).toBeGreaterThan(10_000);
+      const few = await sut.http().get('/v1/tasks?status=timeout').set(bearer(big.key)).expect(200);
+      expect(few.body.pagination).toMatchObject({ total: 7, totalIsEstimate: false, hasMore: false, nextCursor: null });
+    }, 30_000);
+  });
 });

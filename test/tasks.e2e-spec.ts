@@ -357,9 +357,11 @@ describe('Tasks API (e2e)', () => {
       expect(page.body.tasks.map((t: { id: string }) => t.id)).toEqual([ids[3], ids[2]]);
       expect(page.body.pagination).toEqual({
         total: 5,
+        totalIsEstimate: false,
         limit: 2,
         offset: 1,
         hasMore: true,
+        nextCursor: expect.any(String),
       });
       const last = await sut.http().get('/v1/tasks?limit=2&offset=4').set(bearer(team.key)).expect(200);
       expect(last.body.pagination.hasMore).toBe(false);
