@@ -196,7 +196,7 @@ async function scenario(name, rows) {
     DATABASE_URL: url,
     VAULT_KEYS: `growth:${Buffer.alloc(32, 7).toString('base64')}`,
     ALLOWED_PRIVATE_TARGETS: '127.0.0.1/32',
-    RATE_LIMIT_PER_MINUTE: '100000000',
+    RATE_LIMIT_PER_MINUTE: '10000000',
     LOG_LEVEL: 'warn',
     TASK_RETENTION_DAYS: '0',
   };
