@@ -9,6 +9,8 @@ import { SweepLock } from './sweep-lock.js';
 
 /** Rows per statement: small enough that each statement's transaction and locks stay short. */
 export const SWEEP_BATCH = 1000;
+/** After each full batch the sweeper rests this many times as long as the batch took. */
+const REST_PER_WORK = 3;
 /** Completed and cancelled tasks keep their callback id and signal token hash this long, so a late duplicate still gets 409. */
 export const WAIT_SECRETS_GRACE_MS = 60 * 60 * 1000;
 
@@ -26,8 +28,9 @@ type Sweep = { kind: keyof SweepReport; step: (limit: number) => Promise<number>
  * (SweepLock): every SWEEP_INTERVAL_SECONDS (at most a minute) a pass deletes finished tasks past
  * TASK_RETENTION_DAYS with their attempts, clears the wait secrets of ended tasks, and deletes
  * idempotency keys past 24 hours and OAuth access tokens a day after they expired. Each sweep runs
- * batch after batch until one comes back short, and rests between batches as long as the last one
- * took, so a large backlog takes at most half of a connection's time from claims and creates.
+ * batch after batch until one comes back short, and rests between batches three times as long as
+ * the last one took, so a large backlog takes at most a quarter of a connection's time (and of the
+ * database's) from claims and creates.
  */
 @Injectable()
 export class LifecycleSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -87,7 +90,7 @@ export class LifecycleSweeper implements OnApplicationBootstrap, BeforeApplicati
       const removed = await sweep.step(SWEEP_BATCH);
       total += removed;
       if (removed < SWEEP_BATCH || !this.running) return total;
-      await new Promise((resolve) => setTimeout(resolve, Date.now() - started));
+      await new Promise((resolve) => setTimeout(resolve, (Date.now() - started) * REST_PER_WORK));
     }
   }
 
