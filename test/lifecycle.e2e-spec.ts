@@ -183,16 +183,18 @@ describe('Data lifecycle (e2e)', () => {
       count: number,
       status: string,
       completedHoursAgo: number | null,
-      extra: { callbackId?: boolean; signal?: boolean } = {},
+      extra: { callbackId?: boolean; signal?: boolean; webhook?: 'pending' | 'sending' } = {},
     ): Promise<string[]> => {
       const rows = await sut.db.query<{ id: string }[]>(
         `INSERT INTO tasks (id, team_id, status, target_url, method, headers, timeout_seconds, max_wait_seconds,
-           max_retries, retry_backoff, priority, created_at, run_at, completed_at, attempt_count, callback_id, signal_token_hash)
+           max_retries, retry_backoff, priority, created_at, run_at, completed_at, attempt_count, callback_id, signal_token_hash,
+           on_complete_url, on_complete_state)
          SELECT gen_random_uuid(), $1, $2, $7, 'POST', '{}', 30, 30, 3, 'exponential', 5,
            now() - interval '3 days', now() + interval '1 day',
            CASE WHEN $3::float8 IS NULL THEN NULL ELSE now() - make_interval(secs => $3::float8 * 3600) END, 1,
            CASE WHEN $5 THEN md5(random()::text) || md5(random()::text) END,
-           CASE WHEN $6 THEN md5(random()::text) END
+           CASE WHEN $6 THEN md5(random()::text) END,
+           CASE WHEN $8::text IS NOT NULL THEN $7 END, $8::text
          FROM generate_series(1, $4) RETURNING id`,
         [
           team.teamId,
@@ -202,6 +204,7 @@ describe('Data lifecycle (e2e)', () => {
           extra.callbackId ?? false,
           extra.signal ?? false,
           sink.url('/never'),
+          extra.webhook ?? null,
         ],
       );
       const ids = rows.map((row) => row.id);
@@ -222,7 +225,7 @@ describe('Data lifecycle (e2e)', () => {
     };
     const sweeper = () => sut.app.get(LifecycleSweeper);
 
-    it('should delete finished tasks past retention with their attempts, in batches, and nothing else', async () => {
+    it('should delete finished tasks past retention with their attempts, in batches, and nothing else (not one whose webhook is due)', async () => {
       await sweeper().sweepOnce();
       const old = [
         ...(await insertTasks(SWEEP_BATCH * 2 + 500, 'completed', 48)),
@@ -238,6 +241,8 @@ describe('Data lifecycle (e2e)', () => {
         ...(await insertTasks(1, 'processing', null)),
         ...(await insertTasks(1, 'waiting', null)),
         ...(await insertTasks(1, 'polling', null)),
+        ...(await insertTasks(1, 'completed', 48, { webhook: 'pending' })),
+        ...(await insertTasks(1, 'failed', 48, { webhook: 'sending' })),
       ];
       await sut.db.query(
         `INSERT INTO task_watches (task_id, watch_id, expires_at) VALUES ($1, gen_random_uuid(), now() + interval '1 minute')`,

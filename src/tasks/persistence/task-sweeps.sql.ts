@@ -9,10 +9,14 @@ import { TERMINAL_STATUSES } from '../rules/task-status.js';
 
 const TERMINAL_STATUS_LIST = TERMINAL_STATUSES.map((status) => `'${status}'`).join(', ');
 
-/** Finished tasks completed more than $2 milliseconds ago, with their attempts (ON DELETE CASCADE) and watches. */
+/**
+ * Finished tasks completed more than $2 milliseconds ago, with their attempts (ON DELETE CASCADE)
+ * and watches. A task whose completion webhook is still to be delivered waits for it.
+ */
 export const DELETE_FINISHED_TASKS_SQL = `WITH doomed AS (
          SELECT id FROM tasks
          WHERE status IN (${TERMINAL_STATUS_LIST}) AND completed_at < now() - make_interval(secs => $2::float8 / 1000)
+           AND on_complete_state IS DISTINCT FROM 'pending' AND on_complete_state IS DISTINCT FROM 'sending'
          ORDER BY completed_at LIMIT $1
          FOR UPDATE SKIP LOCKED),
        deleted AS (DELETE FROM tasks t USING doomed WHERE t.id = doomed.id RETURNING t.id),
