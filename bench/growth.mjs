@@ -267,12 +267,21 @@ async function main() {
   await waitForMessage(targetProcess, 'ready');
   const loadBefore = loadavg();
   try {
-    const empty = await scenario('empty', 0);
-    const loaded = await scenario('loaded', ROWS);
+    // BENCH_GROWTH_LOADED_FIRST=1 swaps the order, to see how much the order itself moves the figures.
+    let empty;
+    let loaded;
+    if (process.env.BENCH_GROWTH_LOADED_FIRST === '1') {
+      loaded = await scenario('loaded', ROWS);
+      empty = await scenario('empty', 0);
+    } else {
+      empty = await scenario('empty', 0);
+      loaded = await scenario('loaded', ROWS);
+    }
     const report = {
       at: new Date().toISOString(),
       machine: { cpus: cpus().length, memoryGb: round(totalmem() / 1024 ** 3, 1), loadAverageBefore: loadBefore, loadAverageAfter: loadavg() },
       rows: ROWS,
+      order: process.env.BENCH_GROWTH_LOADED_FIRST === '1' ? 'loaded first' : 'empty first',
       empty,
       loaded,
       loadedOverEmpty: {

@@ -183,18 +183,18 @@ describe('Data lifecycle (e2e)', () => {
       count: number,
       status: string,
       completedHoursAgo: number | null,
-      extra: { callbackId?: boolean; signal?: boolean; webhook?: 'pending' | 'sending' } = {},
+      extra: { callbackId?: boolean; signal?: boolean; webhookSending?: boolean } = {},
     ): Promise<string[]> => {
       const rows = await sut.db.query<{ id: string }[]>(
         `INSERT INTO tasks (id, team_id, status, target_url, method, headers, timeout_seconds, max_wait_seconds,
            max_retries, retry_backoff, priority, created_at, run_at, completed_at, attempt_count, callback_id, signal_token_hash,
-           on_complete_url, on_complete_state)
+           on_complete_url, on_complete_state, on_complete_claimed_at)
          SELECT gen_random_uuid(), $1, $2, $7, 'POST', '{}', 30, 30, 3, 'exponential', 5,
            now() - interval '3 days', now() + interval '1 day',
            CASE WHEN $3::float8 IS NULL THEN NULL ELSE now() - make_interval(secs => $3::float8 * 3600) END, 1,
            CASE WHEN $5 THEN md5(random()::text) || md5(random()::text) END,
            CASE WHEN $6 THEN md5(random()::text) END,
-           CASE WHEN $8::text IS NOT NULL THEN $7 END, $8::text
+           CASE WHEN $8 THEN $7 END, CASE WHEN $8 THEN 'sending' END, CASE WHEN $8 THEN now() END
          FROM generate_series(1, $4) RETURNING id`,
         [
           team.teamId,
@@ -204,7 +204,7 @@ describe('Data lifecycle (e2e)', () => {
           extra.callbackId ?? false,
           extra.signal ?? false,
           sink.url('/never'),
-          extra.webhook ?? null,
+          extra.webhookSending ?? false,
         ],
       );
       const ids = rows.map((row) => row.id);
@@ -241,8 +241,9 @@ describe('Data lifecycle (e2e)', () => {
         ...(await insertTasks(1, 'processing', null)),
         ...(await insertTasks(1, 'waiting', null)),
         ...(await insertTasks(1, 'polling', null)),
-        ...(await insertTasks(1, 'completed', 48, { webhook: 'pending' })),
-        ...(await insertTasks(1, 'failed', 48, { webhook: 'sending' })),
+        // Their webhooks are being sent (claimed now): the worker's webhook loop leaves them alone.
+        ...(await insertTasks(1, 'completed', 48, { webhookSending: true })),
+        ...(await insertTasks(1, 'failed', 48, { webhookSending: true })),
       ];
       await sut.db.query(
         `INSERT INTO task_watches (task_id, watch_id, expires_at) VALUES ($1, gen_random_uuid(), now() + interval '1 minute')`,
@@ -258,6 +259,8 @@ describe('Data lifecycle (e2e)', () => {
       expect(watches).toEqual([]);
       await sut.http().get(`/v1/tasks/${old[0]}`).set(bearer(team.key)).expect(404);
       expect((await sweeper().sweepOnce())?.finishedTasks).toBe(0);
+      const metrics = (await sut.http().get('/metrics').expect(200)).text;
+      expect(metrics).toContain(`asyncqueue_lifecycle_swept_total{kind="finishedTasks"} ${old.length}`);
     }, 60_000);
 
     it('should clear the callback ids and signal hashes of tasks that ended over an hour ago, except retryable ones', async () => {

@@ -1,9 +1,11 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { OAuthTokensService } from '../auth/oauth-tokens.service.js';
 import type { AppConfiguration, LifecycleConfiguration } from '../config/configuration.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { TaskRepository } from '../tasks/persistence/task.repository.js';
 import { SweepLock } from './sweep-lock.js';
 
@@ -40,13 +42,21 @@ export class LifecycleSweeper implements OnApplicationBootstrap, BeforeApplicati
   private running = false;
   private timer: NodeJS.Timeout | null = null;
   private pass: Promise<unknown> | null = null;
+  private readonly swept: Counter<'kind'>;
 
   constructor(
     private readonly tasks: TaskRepository,
     private readonly accessTokens: OAuthTokensService,
     @InjectDataSource() db: DataSource,
     config: ConfigService<AppConfiguration, true>,
+    metrics: MetricsService,
   ) {
+    this.swept = new Counter({
+      name: 'asyncqueue_lifecycle_swept_total',
+      help: 'Rows the lifecycle sweeps of this process removed (or, for waitSecrets, cleared), by kind',
+      labelNames: ['kind'],
+      registers: [metrics.registry],
+    });
     this.config = config.get('lifecycle', { infer: true });
     this.lock = new SweepLock(db, config.get('database', { infer: true }).url === undefined);
   }
@@ -89,6 +99,7 @@ export class LifecycleSweeper implements OnApplicationBootstrap, BeforeApplicati
       const started = Date.now();
       const removed = await sweep.step(SWEEP_BATCH);
       total += removed;
+      this.swept.inc({ kind: sweep.kind }, removed);
       if (removed < SWEEP_BATCH || !this.running) return total;
       await new Promise((resolve) => setTimeout(resolve, (Date.now() - started) * REST_PER_WORK));
     }
