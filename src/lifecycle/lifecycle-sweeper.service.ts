@@ -24,6 +24,20 @@ export interface SweepReport {
 }
 
 type Sweep = { kind: keyof SweepReport; step: (limit: number) => Promise<number> };
+type Batch = { n: number; last: string | null };
+
+/**
+ * A sweep step that starts each batch where the previous one of the pass ended (see
+ * task-sweeps.sql.ts); a new pass starts again from the beginning.
+ */
+function fromWhereItEnded(run: (limit: number, after: string) => Promise<Batch>): (limit: number) => Promise<number> {
+  let after = '-infinity';
+  return async (limit) => {
+    const batch = await run(limit, after);
+    if (batch.last !== null) after = batch.last;
+    return batch.n;
+  };
+}
 
 /**
  * The data lifecycle of SPEC §11, in every worker process (WORKER_ENABLED), one of them at a time
@@ -42,6 +56,7 @@ export class LifecycleSweeper implements OnApplicationBootstrap, BeforeApplicati
   private running = false;
   private timer: NodeJS.Timeout | null = null;
   private pass: Promise<unknown> | null = null;
+  private wake: (() => void) | null = null;
   private readonly swept: Counter<'kind'>;
 
   constructor(
@@ -69,6 +84,7 @@ export class LifecycleSweeper implements OnApplicationBootstrap, BeforeApplicati
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
+    this.wake?.();
     await this.pass;
   }
 
@@ -83,14 +99,20 @@ export class LifecycleSweeper implements OnApplicationBootstrap, BeforeApplicati
 
   private sweeps(): Sweep[] {
     const retentionMs = this.config.taskRetentionMs;
-    return [
-      ...(retentionMs === null
-        ? []
-        : [{ kind: 'finishedTasks' as const, step: (limit: number) => this.tasks.deleteFinished(retentionMs, limit) }]),
-      { kind: 'waitSecrets', step: (limit) => this.tasks.clearWaitSecrets(WAIT_SECRETS_GRACE_MS, limit) },
-      { kind: 'idempotencyKeys', step: (limit) => this.tasks.deleteExpiredIdempotencyKeys(limit) },
-      { kind: 'accessTokens', step: (limit) => this.accessTokens.deleteExpired(limit) },
+    const sweeps: Sweep[] = [
+      {
+        kind: 'waitSecrets',
+        step: fromWhereItEnded((limit, after) => this.tasks.clearWaitSecrets(WAIT_SECRETS_GRACE_MS, limit, after)),
+      },
+      {
+        kind: 'idempotencyKeys',
+        step: fromWhereItEnded((limit, after) => this.tasks.deleteExpiredIdempotencyKeys(limit, after)),
+      },
+      { kind: 'accessTokens', step: fromWhereItEnded((limit, after) => this.accessTokens.deleteExpired(limit, after)) },
     ];
+    if (retentionMs === null) return sweeps;
+    const finished = fromWhereItEnded((limit, after) => this.tasks.deleteFinished(retentionMs, limit, after));
+    return [{ kind: 'finishedTasks', step: finished }, ...sweeps];
   }
 
   private async drain(sweep: Sweep): Promise<number> {
@@ -101,8 +123,23 @@ export class LifecycleSweeper implements OnApplicationBootstrap, BeforeApplicati
       total += removed;
       this.swept.inc({ kind: sweep.kind }, removed);
       if (removed < SWEEP_BATCH || !this.running) return total;
-      await new Promise((resolve) => setTimeout(resolve, (Date.now() - started) * REST_PER_WORK));
+      await this.rest((Date.now() - started) * REST_PER_WORK);
     }
+  }
+
+  /** Sleeps `ms`, or less when the process shuts down. */
+  private rest(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+    });
   }
 
   private schedule(): void {

@@ -95,6 +95,12 @@ export interface TaskFilter {
   status?: TaskStatus;
 }
 
+/** One batch of a sweep: how many rows it removed, and where it ended (null when it removed none). */
+export interface SweptBatch {
+  n: number;
+  last: string | null;
+}
+
 /** Up to this many matching tasks, a list's total is an exact count; beyond it, the planner's estimate. */
 export const EXACT_TOTAL_CAP = 10_000;
 
@@ -451,26 +457,27 @@ export class TaskRepository {
     return rows.map((row) => ({ id: row.id, attemptCount: row.attempt_count }));
   }
 
-  // Lifecycle sweeps (SPEC §11): each call is one short statement on at most `limit` rows
+  // Lifecycle sweeps (SPEC §11): each call is one short statement on at most `limit` rows, starting
+  // at `after`, where the previous batch of the pass ended (see task-sweeps.sql.ts)
 
-  /** Deletes up to `limit` tasks that finished more than `olderThanMs` ago, with their attempts; returns how many. */
-  deleteFinished(olderThanMs: number, limit: number): Promise<number> {
-    return this.count(DELETE_FINISHED_TASKS_SQL, [limit, olderThanMs], 'aq_sweep_finished');
+  /** Deletes up to `limit` tasks that finished more than `olderThanMs` ago, with their attempts. */
+  deleteFinished(olderThanMs: number, limit: number, after: string): Promise<SweptBatch> {
+    return this.sweep(DELETE_FINISHED_TASKS_SQL, [limit, olderThanMs, after], 'aq_sweep_finished');
   }
 
   /** Clears the callback ids and signal token hashes of up to `limit` tasks completed or cancelled more than `olderThanMs` ago. */
-  clearWaitSecrets(olderThanMs: number, limit: number): Promise<number> {
-    return this.count(CLEAR_WAIT_SECRETS_SQL, [limit, olderThanMs], 'aq_sweep_wait_secrets');
+  clearWaitSecrets(olderThanMs: number, limit: number, after: string): Promise<SweptBatch> {
+    return this.sweep(CLEAR_WAIT_SECRETS_SQL, [limit, olderThanMs, after], 'aq_sweep_wait_secrets');
   }
 
   /** Deletes up to `limit` idempotency keys older than 24 hours. */
-  deleteExpiredIdempotencyKeys(limit: number): Promise<number> {
-    return this.count(DELETE_EXPIRED_IDEMPOTENCY_KEYS_SQL, [limit], 'aq_sweep_idempotency_keys');
+  deleteExpiredIdempotencyKeys(limit: number, after: string): Promise<SweptBatch> {
+    return this.sweep(DELETE_EXPIRED_IDEMPOTENCY_KEYS_SQL, [limit, after], 'aq_sweep_idempotency_keys');
   }
 
-  private async count(sql: string, params: unknown[], name: string): Promise<number> {
-    const [row] = await queryRows<{ n: number }>(this.db, sql, params, name);
-    return row?.n ?? 0;
+  private async sweep(sql: string, params: unknown[], name: string): Promise<SweptBatch> {
+    const [row] = await queryRows<SweptBatch>(this.db, sql, params, name);
+    return row ?? { n: 0, last: null };
   }
 
   // Completion webhooks
