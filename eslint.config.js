@@ -4,8 +4,8 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The module layers, lowest first. A folder may import its own layer's code and anything below
- * it, never a layer above or beside it (auth and vault are siblings, and so are waiting, executor
- * and schedules).
+ * it, never a layer above or beside it (auth and vault are siblings, and so are waiting, executor,
+ * schedules and lifecycle).
  * ARCHITECTURE.md explains the order.
  */
 const LAYERS = [
@@ -18,6 +18,7 @@ const LAYERS = [
   ['waiting', ['waiting']],
   ['executor', ['executor']],
   ['schedules', ['schedules']],
+  ['lifecycle', ['lifecycle']],
   ['app', ['health', 'cli']],
 ];
 const BELOW = {
@@ -30,7 +31,8 @@ const BELOW = {
   waiting: ['config', 'common', 'database', 'auth', 'vault', 'tasks'],
   executor: ['config', 'common', 'database', 'auth', 'vault', 'tasks'],
   schedules: ['config', 'common', 'database', 'auth', 'vault', 'tasks'],
-  app: ['config', 'common', 'database', 'auth', 'vault', 'tasks', 'waiting', 'executor', 'schedules'],
+  lifecycle: ['config', 'common', 'database', 'auth', 'vault', 'tasks'],
+  app: ['config', 'common', 'database', 'auth', 'vault', 'tasks', 'waiting', 'executor', 'schedules', 'lifecycle'],
 };
 
 export const layerBoundaries = {

@@ -16,6 +16,7 @@ import { ENTITIES } from './entities.js';
 import { DatabaseModule } from './database/database.module.js';
 import { ExecutorModule } from './executor/executor.module.js';
 import { HealthModule } from './health/health.module.js';
+import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { ScheduleRunnerModule } from './schedules/schedule-runner.module.js';
 import { SchedulesApiModule } from './schedules/schedules-api.module.js';
@@ -25,7 +26,7 @@ import { WaitingApiModule } from './waiting/waiting-api.module.js';
 
 /**
  * The whole service. API_ENABLED=false leaves out the API routes (health and metrics stay);
- * WORKER_ENABLED=false leaves out the executor and the schedule firing loop.
+ * WORKER_ENABLED=false leaves out the executor, the schedule firing loop and the lifecycle sweeps.
  */
 @Module({})
 export class AppModule {
@@ -48,7 +49,7 @@ export class AppModule {
         ...(config.http.apiEnabled
           ? [AuthApiModule, VaultApiModule, TasksApiModule, WaitingApiModule, SchedulesApiModule]
           : []),
-        ...(config.executor.enabled ? [ExecutorModule, ScheduleRunnerModule] : []),
+        ...(config.executor.enabled ? [ExecutorModule, ScheduleRunnerModule, LifecycleModule] : []),
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

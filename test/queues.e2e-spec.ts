@@ -147,4 +147,17 @@ describe('Queues (e2e)', () => {
     expect((await get(teamA.key, '/v1/queues/secret-b')).body.queue.concurrency).toBeNull();
     expect((await get(teamB.key, '/v1/queues/secret-b')).body.queue.concurrency).toBe(1);
   });
+  it('should retry a task into its queue as the queue is now, with a fresh allowance of throttled answers', async () => {
+    const id = (await createTask(teamA.key, { queue: 'later-paused' })).body.task.id as string;
+    await sut.db.query(
+      `UPDATE tasks SET status = 'failed', completed_at = now(), throttled_count = 3, gated = false WHERE id = $1`,
+      [id],
+    );
+    expect((await put(teamA.key, 'later-paused', { paused: true })).status).toBe(200);
+    const retried = await sut.http().post(`/v1/tasks/${id}/retry`).set(bearer(teamA.key)).send();
+    expect(retried.status).toBe(200);
+    expect(retried.body.task).toMatchObject({ status: 'pending', retryCount: 0, throttledCount: 0 });
+    const [row] = await sut.db.query<{ gated: boolean }[]>('SELECT gated FROM tasks WHERE id = $1', [id]);
+    expect(row.gated).toBe(true);
+  });
 });

@@ -93,7 +93,7 @@ describeInBrowser(`Swagger UI in a browser (system, ${executablePath ?? 'no Chro
     expect(listed.status).toBe('200');
     expect(JSON.parse(listed.body)).toMatchObject({
       tasks: [expect.objectContaining({ id: taskId, targetUrl: 'https://example.com/' })],
-      pagination: { total: 1, limit: 20, offset: 0, hasMore: false },
+      pagination: { total: 1, totalIsEstimate: false, limit: 20, offset: 0, hasMore: false, nextCursor: null },
     });
   }
 

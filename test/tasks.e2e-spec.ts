@@ -357,9 +357,11 @@ describe('Tasks API (e2e)', () => {
       expect(page.body.tasks.map((t: { id: string }) => t.id)).toEqual([ids[3], ids[2]]);
       expect(page.body.pagination).toEqual({
         total: 5,
+        totalIsEstimate: false,
         limit: 2,
         offset: 1,
         hasMore: true,
+        nextCursor: expect.any(String),
       });
       const last = await sut.http().get('/v1/tasks?limit=2&offset=4').set(bearer(team.key)).expect(200);
       expect(last.body.pagination.hasMore).toBe(false);
@@ -540,7 +542,7 @@ describe('Tasks API (e2e)', () => {
       expect(claimWon ? 409 : 200).toBe(cancelResponse.status);
     });
 
-    it('should re-queue failed and timed-out tasks with a fresh set of attempts', async () => {
+    it('should re-queue failed and timed-out tasks with fresh retries, keeping the earlier attempts', async () => {
       const task = await create({ targetUrl: 'https://example.com' }).expect(201);
       const id = task.body.task.id as string;
       const early = await sut.http().post(`/v1/tasks/${id}/retry`).set(bearer(teamA.key)).expect(409);
@@ -563,7 +565,7 @@ describe('Tasks API (e2e)', () => {
         completedAt: null,
       });
       const attempts = await sut.http().get(`/v1/tasks/${id}/attempts`).set(bearer(teamA.key)).expect(200);
-      expect(attempts.body).toEqual({ attempts: [] });
+      expect(attempts.body.attempts).toEqual([expect.objectContaining({ number: 1, statusCode: 500, error: 'boom' })]);
     });
   });
 });

@@ -23,6 +23,23 @@ export class OAuthTokensService {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * Deletes up to `limit` access tokens that expired more than a day ago (SPEC §11), from `after`
+   * (a timestamptz as text) on; returns how many, and the expiry of the last one as the next `after`.
+   */
+  async deleteExpired(limit: number, after: string): Promise<{ n: number; last: string | null }> {
+    const rows = await this.tokens.query<{ n: number; last: string | null }[]>(
+      `WITH doomed AS (
+         SELECT id, expires_at FROM oauth_access_tokens
+         WHERE expires_at < now() - interval '1 day' AND expires_at >= $2::timestamptz
+         ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED),
+       deleted AS (DELETE FROM oauth_access_tokens o USING doomed WHERE o.id = doomed.id RETURNING doomed.expires_at)
+       SELECT count(*)::int AS n, max(expires_at)::text AS last FROM deleted`,
+      [limit, after],
+    );
+    return rows[0] ?? { n: 0, last: null };
+  }
+
   newAccessToken(): string {
     return `${ACCESS_TOKEN_PREFIX}${randomBase62(256)}`;
   }

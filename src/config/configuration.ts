@@ -31,6 +31,14 @@ export interface AppConfiguration {
   };
   auth: { rateLimitPerMinute: number; callbackRateLimitPerMinute: number; embedded: boolean };
   logging: { level: string; format: LogFormat };
+  lifecycle: LifecycleConfiguration;
+}
+
+/** SPEC §11: how long finished tasks are kept, and how often the sweeps run. */
+export interface LifecycleConfiguration {
+  /** Finished tasks older than this are deleted; null (TASK_RETENTION_DAYS=0) keeps everything. */
+  taskRetentionMs: number | null;
+  sweepIntervalMs: number;
 }
 
 /** `auto`: readable lines when stdout is a terminal, JSON lines otherwise. */
@@ -66,7 +74,27 @@ export function buildConfiguration(env: RawEnvironment): AppConfiguration {
       embedded: !databaseUrl,
     },
     logging: { level: logLevelOf(env), format: logFormatOf(env) },
+    lifecycle: {
+      taskRetentionMs: retentionMsOf(env),
+      sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_SECONDS', 60, 1, 60) * 1000,
+    },
   };
+}
+
+const MS_PER_DAY = 24 * 60 * 60 * 1000;
+
+/** Days, fractions allowed (0.0001 is under 9 s, for tests and soaks); 0 keeps everything. */
+function retentionMsOf(env: RawEnvironment): number | null {
+  const raw = env.TASK_RETENTION_DAYS?.trim();
+  if (!raw) return 7 * MS_PER_DAY;
+  if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) > 36500) {
+    throw new ConfigValidationError(
+      'TASK_RETENTION_DAYS',
+      `must be a number of days between 0 and 36500, 0 keeping everything (got "${raw}")`,
+    );
+  }
+  const ms = Math.round(Number(raw) * MS_PER_DAY);
+  return ms === 0 ? null : ms;
 }
 
 function integer(env: RawEnvironment, name: string, fallback: number, min: number, max: number): number {

@@ -10,6 +10,7 @@ import { CreateTaskDto } from './dto/create-task.dto.js';
 import { TaskBatchResponse } from './dto/task-batch-response.dto.js';
 import { GetTaskQuery } from './dto/get-task.query.js';
 import { ListTasksQuery } from './dto/list-tasks.query.js';
+import { encodeCursor } from './rules/list-cursor.js';
 import { TaskQueryService } from './task-query.service.js';
 import { TasksService } from './tasks.service.js';
 import {
@@ -125,14 +126,16 @@ export class TasksController {
   @ApiErrors(400)
   @Get()
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListTasksQuery): Promise<TaskListResponse> {
-    const { tasks, total } = await this.tasks.list(principal.teamId, query);
+    const page = await this.tasks.list(principal.teamId, query);
     return {
-      tasks: tasks.map(taskViewFor(principal)),
+      tasks: page.tasks.map(taskViewFor(principal)),
       pagination: {
-        total,
+        total: page.total,
+        totalIsEstimate: page.totalIsEstimate,
         limit: query.limit,
         offset: query.offset,
-        hasMore: query.offset + tasks.length < total,
+        hasMore: page.next !== null,
+        nextCursor: page.next && encodeCursor(page.next),
       },
     };
   }

@@ -10,7 +10,13 @@ import type { TaskAttempt } from './entities/task-attempt.entity.js';
 import type { Task } from './entities/task.entity.js';
 import { batchFingerprint, newTaskRow, requestFingerprint, type CheckedTaskRequest } from './new-task-row.js';
 import type { NewTaskRow } from './persistence/task-insert.sql.js';
-import { TaskRepository, type IdempotentBatchInsert, type IdempotentInsert } from './persistence/task.repository.js';
+import {
+  TaskRepository,
+  type IdempotentBatchInsert,
+  type IdempotentInsert,
+  type TaskPage,
+} from './persistence/task.repository.js';
+import { decodeCursor, type ListPosition } from './rules/list-cursor.js';
 import { callbackUrlOf } from './rules/callback-url.js';
 import { newSignalToken } from './rules/signal-token.js';
 import { parseNestedTaskBody, placed, withPlace } from './validation/task-body.js';
@@ -164,11 +170,18 @@ export class TasksService {
     return task;
   }
 
-  list(teamId: string, query: ListTasksQuery): Promise<{ tasks: Task[]; total: number }> {
+  /** A page of the team's tasks (see TaskRepository.list); a cursor must be one this service wrote. */
+  list(teamId: string, query: ListTasksQuery): Promise<TaskPage> {
+    let after: ListPosition | undefined;
+    if (query.cursor !== undefined) {
+      if (query.offset > 0) throw new AppError('invalid_request', 'offset cannot be combined with cursor');
+      after = decodeCursor(query.cursor) ?? undefined;
+      if (!after) throw new AppError('invalid_request', 'cursor is not valid; use pagination.nextCursor as given');
+    }
     return this.tasks.list(
       teamId,
       { status: query.status, queue: query.queue },
-      { limit: query.limit, offset: query.offset },
+      { limit: query.limit, offset: query.offset, after },
     );
   }
 
@@ -179,7 +192,7 @@ export class TasksService {
     throw new AppError('conflict', `Task cannot be cancelled (current: ${current.status})`);
   }
 
-  /** Re-queues a failed or timed-out task with a fresh set of attempts. */
+  /** Re-queues a failed or timed-out task with a fresh set of retries; its earlier attempts stay. */
   async retry(teamId: string, id: string): Promise<Task> {
     const task = isUuid(id) ? await this.tasks.retry(teamId, id, this.clock.now()) : null;
     if (task) return task;

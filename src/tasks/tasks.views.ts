@@ -172,13 +172,23 @@ export class CreatedTaskResponse {
 }
 
 export class PaginationView {
-  /** Tasks matching the filter. */
+  /**
+   * Tasks matching the filter: exact up to 10,000; beyond that the database planner's estimate
+   * (then `totalIsEstimate` is true), so the count never costs more as history grows.
+   */
   total: number;
+  /** Whether `total` is an estimate (more than 10,000 tasks match). */
+  totalIsEstimate: boolean;
   /** @example 20 */
   limit: number;
   /** @example 0 */
   offset: number;
   hasMore: boolean;
+  /**
+   * Pass as `cursor` to get the next page (opaque; null on the last page). Deep pages cost the
+   * same as the first, unlike `offset`.
+   */
+  nextCursor: string | null;
 }
 
 export class TaskListResponse {

@@ -15,6 +15,12 @@ export interface RotationReport {
    */
   failed: { table: string; id: string; error: string }[];
   remaining: number;
+  /**
+   * Whether the tables were rewritten afterwards (VACUUM FULL), so the row versions that held the
+   * old ciphertext are gone from the database files too, not only from the live rows. False when
+   * nothing was rotated, or when the rewrite could not take its lock within LOCK_TIMEOUT.
+   */
+  compacted: boolean;
 }
 
 interface StoredEnvelope {
@@ -46,6 +52,8 @@ const TARGETS: Record<'tokens' | 'webhookSecrets', RotationTarget> = {
 };
 
 const BATCH_SIZE = 200;
+/** The rewrite locks each table briefly; it gives up rather than queue every claim behind a long transaction. */
+const LOCK_TIMEOUT = '5s';
 
 /**
  * Re-encrypts every row not under the primary key, a batch at a time. Each row is written back
@@ -71,7 +79,28 @@ export class VaultRotationService {
              + (SELECT count(*) FROM webhook_secrets WHERE key_id <> $1))::int AS remaining`,
       [primaryKeyId],
     );
-    return { primaryKeyId, rotated, failed, remaining };
+    const compacted = rotated.tokens + rotated.webhookSecrets > 0 && (await this.compact());
+    return { primaryKeyId, rotated, failed, remaining, compacted };
+  }
+
+  /**
+   * An UPDATE leaves the previous row version (the old ciphertext) in the table file until vacuum,
+   * and a plain VACUUM frees its space without overwriting it; VACUUM FULL writes the tables anew.
+   * Both are small, so the exclusive lock lasts milliseconds.
+   */
+  private async compact(): Promise<boolean> {
+    const runner = this.db.createQueryRunner();
+    try {
+      await runner.connect();
+      await runner.query(`SET lock_timeout = '${LOCK_TIMEOUT}'`);
+      await runner.query('VACUUM FULL vault_tokens, webhook_secrets');
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await runner.query('RESET lock_timeout').catch(() => undefined);
+      await runner.release();
+    }
   }
 
   private async rotateTable(
@@ -85,7 +114,7 @@ export class VaultRotationService {
       const batch = await queryRows<StoredEnvelope>(
         this.db,
         `SELECT ${target.idColumn === 'id' ? 'id' : 'team_id AS id'}, team_id, key_id, iv, ciphertext, auth_tag
-         FROM ${target.table} WHERE key_id <> $1 AND ${target.idColumn}::text > $2
+         FROM ${target.table} WHERE key_id <> $1 AND ciphertext IS NOT NULL AND ${target.idColumn}::text > $2
          ORDER BY ${target.idColumn} LIMIT ${BATCH_SIZE}`,
         [primaryKeyId, after],
       );

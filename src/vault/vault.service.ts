@@ -58,6 +58,7 @@ export class VaultService {
     });
   }
 
+  /** Revokes the token and destroys its sealed secret in the same statement: nothing is left to decrypt. */
   async revoke(teamId: string, id: string): Promise<VaultToken> {
     this.assertConfigured();
     if (!isVaultTokenId(id)) throw new VaultError('TOKEN_NOT_FOUND', TOKEN_NOT_FOUND);
@@ -67,7 +68,7 @@ export class VaultService {
       revoked_at: Date;
     }>(
       this.db,
-      `UPDATE vault_tokens SET revoked_at = $3
+      `UPDATE vault_tokens SET revoked_at = $3, key_id = NULL, iv = NULL, ciphertext = NULL, auth_tag = NULL
        WHERE id = $1 AND team_id = $2 AND revoked_at IS NULL
        RETURNING id, name, revoked_at`,
       [id, teamId, this.clock.now()],

@@ -8,6 +8,7 @@ import { AddVaultAllowedHosts1764230400006 } from './1764230400006-AddVaultAllow
 import { AddSchedules1764230400030 } from './1764230400030-AddSchedules.js';
 import { AddBatchIdempotencyKeys1764230400031 } from './1764230400031-AddBatchIdempotencyKeys.js';
 import { AddQueues1764230400040 } from './1764230400040-AddQueues.js';
+import { DataLifecycle1764230400050 } from './1764230400050-DataLifecycle.js';
 
 /** Listed explicitly: ES modules cannot be globbed by TypeORM at runtime. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   AddSchedules1764230400030,
   AddBatchIdempotencyKeys1764230400031,
   AddQueues1764230400040,
+  DataLifecycle1764230400050,
 ];

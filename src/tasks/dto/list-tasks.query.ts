@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { TASK_STATUSES, type TaskStatus } from '../rules/task-status.js';
 import { Satisfies } from '../../common/validation/satisfies.validator.js';
 import { queueNameProblem } from '../rules/queue-name.js';
@@ -30,7 +30,10 @@ export class ListTasksQuery {
   @Type(() => Number)
   limit: number = 20;
 
-  /** Tasks to skip, newest first (default 0, at most 2147483647). */
+  /**
+   * Tasks to skip, newest first (default 0, at most 2147483647). Skipped tasks are still read, so
+   * deep pages cost more: page with `cursor` instead.
+   */
   @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
   @Max(MAX_OFFSET, { message: `offset must be at most ${MAX_OFFSET}` })
@@ -38,4 +41,12 @@ export class ListTasksQuery {
   @IsInt({ message: 'offset must be an integer' })
   @Type(() => Number)
   offset: number = 0;
+
+  /**
+   * Continue after the last task of a previous page: its `pagination.nextCursor`, as it was given.
+   * Not combined with `offset`.
+   */
+  @IsOptional()
+  @IsString({ message: 'cursor must be a string' })
+  cursor?: string;
 }

@@ -1,4 +1,4 @@
-import { QUEUE_HOLDS_TASKS } from './queues.sql.js';
+import { retrySet } from './task-changes.sql.js';
 import { queueCompletionWebhook } from './task-sql.js';
 
 /**
@@ -31,20 +31,10 @@ export const BULK_CANCEL: BulkChange = {
          ${queueCompletionWebhook('t', "'cancelled'")}`,
 };
 
-/**
- * Resets what a single retry resets, but keeps attempt_count and the task_attempts rows, so
- * attempt numbering continues. throttled_count starts again too (a fresh allowance of throttled
- * answers, as retry_count is a fresh allowance of retries), and gated follows the queue's
- * settings now (they may have changed since the task ended).
- */
+/** Exactly what a single retry does (retrySet), to every task the filter matches. */
 export const BULK_RETRY: BulkChange = {
   from: ['failed', 'timeout'],
-  set: `status = 'pending', run_at = $6, retry_count = 0, throttled_count = 0, result = NULL, error = NULL,
-         started_at = NULL, completed_at = NULL, wait_deadline = NULL, callback_received_at = NULL,
-         lease_owner = NULL, lease_expires_at = NULL,
-         on_complete_state = NULL, on_complete_claimed_at = NULL, on_complete_status_code = NULL,
-         on_complete_error = NULL, on_complete_at = NULL,
-         gated = COALESCE((SELECT ${QUEUE_HOLDS_TASKS} FROM queues q WHERE q.team_id = t.team_id AND q.name = t.queue), false)`,
+  set: retrySet('$6'),
 };
 
 const FILTER = `team_id = $1 AND status = $2 AND created_at >= $3::timestamptz AND created_at < $4::timestamptz

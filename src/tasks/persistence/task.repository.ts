@@ -7,8 +7,9 @@ import { StatementBatcher } from '../../database/statement-batcher.js';
 import type { Transaction } from '../../database/transaction.js';
 import type { SealedEnvelope, SealedToken } from '../../vault/sealed-envelope.js';
 import { TaskAttempt } from '../entities/task-attempt.entity.js';
-import type { Task } from '../entities/task.entity.js';
+import { Task } from '../entities/task.entity.js';
 import { LEASE_MS } from '../rules/task-lease.js';
+import type { ListPosition } from '../rules/list-cursor.js';
 import type { TaskStatus } from '../rules/task-status.js';
 import { claimCompletionWebhooksSql, RECORD_COMPLETION_WEBHOOK_SQL } from './completion-webhooks.sql.js';
 import { cancelTaskSql, retryTaskSql } from './task-changes.sql.js';
@@ -43,8 +44,10 @@ import {
   type TaskToRun,
 } from './task-lease.types.js';
 import {
+  afterPositionCondition,
   ATTEMPTS_SQL,
-  countTasksSql,
+  countTasksUpToSql,
+  estimateTasksSql,
   findTasksSql,
   findTaskSql,
   listTasksSql,
@@ -52,6 +55,11 @@ import {
 } from './task-reads.sql.js';
 import { taskAsInserted } from './task-as-inserted.js';
 import { TaskRecords } from './task-records.js';
+import {
+  CLEAR_WAIT_SECRETS_SQL,
+  DELETE_EXPIRED_IDEMPOTENCY_KEYS_SQL,
+  DELETE_FINISHED_TASKS_SQL,
+} from './task-sweeps.sql.js';
 import {
   CALLBACK_STATE_SQL,
   resolveCallbackSql,
@@ -119,6 +127,23 @@ export interface WaitState {
 export interface TaskFilter {
   status?: TaskStatus;
   queue?: string;
+}
+
+/** One batch of a sweep: how many rows it removed, and where it ended (null when it removed none). */
+export interface SweptBatch {
+  n: number;
+  last: string | null;
+}
+
+/** Up to this many matching tasks, a list's total is an exact count; beyond it, the planner's estimate. */
+export const EXACT_TOTAL_CAP = 10_000;
+
+export interface TaskPage {
+  tasks: Task[];
+  total: number;
+  totalIsEstimate: boolean;
+  /** The position of the page's last task when more follow (the next cursor), else null. */
+  next: ListPosition | null;
 }
 
 /**
@@ -246,12 +271,16 @@ export class TaskRepository {
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
-  /** A page of a team's tasks, newest first, and how many match in all. */
+  /**
+   * A page of a team's tasks, newest first, after `page.after` (a cursor's position) when given,
+   * and how many match in all: exact up to EXACT_TOTAL_CAP, estimated beyond, so neither the page
+   * nor its total costs more as history grows.
+   */
   async list(
     teamId: string,
     filter: TaskFilter,
-    page: { limit: number; offset: number },
-  ): Promise<{ tasks: Task[]; total: number }> {
+    page: { limit: number; offset: number; after?: ListPosition },
+  ): Promise<TaskPage> {
     const params: unknown[] = [teamId];
     let where = 't.team_id = $1';
     if (filter.status) {
@@ -262,11 +291,45 @@ export class TaskRepository {
       params.push(filter.queue);
       where += ` AND t.queue = $${params.length}`;
     }
-    const [tasks, [{ total }]] = await Promise.all([
-      this.records.query(listTasksSql(this.records.columns, where, page.limit, page.offset), params),
-      queryRows<{ total: number }>(this.db, countTasksSql(where), params),
+    let pageWhere = where;
+    const pageParams = [...params];
+    if (page.after) {
+      pageParams.push(page.after.createdAt, page.after.id);
+      pageWhere += ` AND ${afterPositionCondition(`$${pageParams.length - 1}`, `$${pageParams.length}`)}`;
+    }
+    const [rows, total] = await Promise.all([
+      queryRows<Record<string, unknown>>(
+        this.db,
+        listTasksSql(this.records.columns, pageWhere, page.limit + 1, page.offset),
+        pageParams,
+      ),
+      this.countUpToCap(where, params),
     ]);
-    return { tasks, total };
+    const more = rows.length > page.limit;
+    const tasks = rows.slice(0, page.limit).map(({ listCreatedAt, ...columns }) => {
+      const task = Object.assign(new Task(), columns);
+      return { task, position: { createdAt: listCreatedAt as string, id: task.id } };
+    });
+    return {
+      tasks: tasks.map((entry) => entry.task),
+      total: total ?? Math.max(EXACT_TOTAL_CAP + 1, await this.estimate(where, params)),
+      totalIsEstimate: total === null,
+      next: more ? tasks[tasks.length - 1].position : null,
+    };
+  }
+
+  /** The exact count, or null when more than EXACT_TOTAL_CAP match. */
+  private async countUpToCap(where: string, params: unknown[]): Promise<number | null> {
+    const [{ total }] = await queryRows<{ total: number }>(this.db, countTasksUpToSql(where, EXACT_TOTAL_CAP), params);
+    return total > EXACT_TOTAL_CAP ? null : total;
+  }
+
+  private async estimate(where: string, params: unknown[]): Promise<number> {
+    const [row] = await queryRows<{ 'QUERY PLAN': unknown }>(this.db, estimateTasksSql(where), params);
+    const plan = (typeof row['QUERY PLAN'] === 'string' ? JSON.parse(row['QUERY PLAN']) : row['QUERY PLAN']) as {
+      Plan: { 'Plan Rows': number };
+    }[];
+    return Math.round(plan[0].Plan['Plan Rows']);
   }
 
   async attempts(taskId: string): Promise<TaskAttempt[]> {
@@ -458,6 +521,29 @@ export class TaskRepository {
       'aq_expire_waits',
     );
     return rows.map((row) => ({ id: row.id, queue: row.queue, attemptCount: row.attempt_count }));
+  }
+
+  // Lifecycle sweeps (SPEC §11): each call is one short statement on at most `limit` rows, starting
+  // at `after`, where the previous batch of the pass ended (see task-sweeps.sql.ts)
+
+  /** Deletes up to `limit` tasks that finished more than `olderThanMs` ago, with their attempts. */
+  deleteFinished(olderThanMs: number, limit: number, after: string): Promise<SweptBatch> {
+    return this.sweep(DELETE_FINISHED_TASKS_SQL, [limit, olderThanMs, after], 'aq_sweep_finished');
+  }
+
+  /** Clears the callback ids and signal token hashes of up to `limit` tasks completed or cancelled more than `olderThanMs` ago. */
+  clearWaitSecrets(olderThanMs: number, limit: number, after: string): Promise<SweptBatch> {
+    return this.sweep(CLEAR_WAIT_SECRETS_SQL, [limit, olderThanMs, after], 'aq_sweep_wait_secrets');
+  }
+
+  /** Deletes up to `limit` idempotency keys older than 24 hours. */
+  deleteExpiredIdempotencyKeys(limit: number, after: string): Promise<SweptBatch> {
+    return this.sweep(DELETE_EXPIRED_IDEMPOTENCY_KEYS_SQL, [limit, after], 'aq_sweep_idempotency_keys');
+  }
+
+  private async sweep(sql: string, params: unknown[], name: string): Promise<SweptBatch> {
+    const [row] = await queryRows<SweptBatch>(this.db, sql, params, name);
+    return row ?? { n: 0, last: null };
   }
 
   // Completion webhooks

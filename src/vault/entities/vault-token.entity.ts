@@ -11,17 +11,18 @@ export class VaultToken {
   @Column('text')
   name: string;
 
-  @Column({ name: 'key_id', type: 'text' })
-  keyId: string;
+  /** The sealed secret: null once revoked, as revoking destroys it (SPEC §11). */
+  @Column({ name: 'key_id', type: 'text', nullable: true })
+  keyId: string | null;
 
-  @Column('bytea')
-  iv: Buffer;
+  @Column({ type: 'bytea', nullable: true })
+  iv: Buffer | null;
 
-  @Column('bytea')
-  ciphertext: Buffer;
+  @Column({ type: 'bytea', nullable: true })
+  ciphertext: Buffer | null;
 
-  @Column({ name: 'auth_tag', type: 'bytea' })
-  authTag: Buffer;
+  @Column({ name: 'auth_tag', type: 'bytea', nullable: true })
+  authTag: Buffer | null;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
