@@ -8,6 +8,7 @@ import type { AppConfiguration, LifecycleConfiguration } from '../config/configu
 import { MetricsService } from '../metrics/metrics.service.js';
 import { TaskRepository } from '../tasks/persistence/task.repository.js';
 import { SweepLock } from './sweep-lock.js';
+import { InterruptibleSleep } from '../common/time/interruptible-sleep.js';
 
 /** Rows per statement: small enough that each statement's transaction and locks stay short. */
 export const SWEEP_BATCH = 1000;
@@ -56,7 +57,7 @@ export class LifecycleSweeper implements OnApplicationBootstrap, BeforeApplicati
   private running = false;
   private timer: NodeJS.Timeout | null = null;
   private pass: Promise<unknown> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly pause = new InterruptibleSleep();
   private readonly swept: Counter<'kind'>;
 
   constructor(
@@ -84,7 +85,7 @@ export class LifecycleSweeper implements OnApplicationBootstrap, BeforeApplicati
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
-    this.wake?.();
+    this.pause.interrupt();
     await this.pass;
   }
 
@@ -123,23 +124,8 @@ export class LifecycleSweeper implements OnApplicationBootstrap, BeforeApplicati
       total += removed;
       this.swept.inc({ kind: sweep.kind }, removed);
       if (removed < SWEEP_BATCH || !this.running) return total;
-      await this.rest((Date.now() - started) * REST_PER_WORK);
+      await this.pause.sleep((Date.now() - started) * REST_PER_WORK);
     }
-  }
-
-  /** Sleeps `ms`, or less when the process shuts down. */
-  private rest(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        this.wake = null;
-        resolve();
-      };
-    });
   }
 
   private schedule(): void {

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { ScheduleRepository } from './persistence/schedule.repository.js';
 import { FIRING_BATCH, ScheduleFirer } from './schedule-firer.service.js';
+import { InterruptibleSleep } from '../common/time/interruptible-sleep.js';
 
 /** Schedules created or changed elsewhere are seen within this long. */
 const IDLE_POLL_MS = 1000;
@@ -18,7 +19,7 @@ export class ScheduleLoop implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly logger = new Logger(ScheduleLoop.name);
   private running = false;
   private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly pause = new InterruptibleSleep();
 
   constructor(
     private readonly firer: ScheduleFirer,
@@ -32,12 +33,12 @@ export class ScheduleLoop implements OnApplicationBootstrap, BeforeApplicationSh
 
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.pause.interrupt();
     await this.loop;
   }
 
   private async run(): Promise<void> {
-    while (this.running) await this.sleep(await this.fireAndPlan());
+    while (this.running) await this.pause.sleep(await this.fireAndPlan());
   }
 
   /** Fires what is due; returns how long to sleep before the next look. */
@@ -55,20 +56,5 @@ export class ScheduleLoop implements OnApplicationBootstrap, BeforeApplicationSh
       this.logger.error(`Firing schedules failed: ${(error as Error).message}`);
       return IDLE_POLL_MS;
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (!this.running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        this.wake = null;
-        resolve();
-      };
-    });
   }
 }
