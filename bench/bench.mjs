@@ -13,11 +13,11 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 import { cpuMeter, cpuMs, peakRssMb, postgresCpuMs, sleep, startNode, stop, waitForHealth, waitForMessage } from './lib/processes.mjs';
+import { freshDatabase, spawnAsyncQueue as spawnBuild, startAsyncQueue as startBuild, until as untilZero } from './lib/service.mjs';
 import { measureBatches } from './lib/batch-phase.mjs';
 import { middleOf, percentile, round } from './lib/stats.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const DRAIN_TASKS = Number(process.env.BENCH_DRAIN_TASKS ?? 10_000);
 // Each contender drains this many times, interleaved (ours, bare calls, graphile-worker, its two
 // batched setups, pg-boss, ours, ...); the report gives each one's median round and every round. Five,
@@ -65,21 +65,6 @@ async function postTask(headers, payload) {
   return { status: response.statusCode, body };
 }
 
-function databaseUrl(name) {
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function freshDatabase(name) {
-  const admin = new pg.Client({ connectionString: SERVER_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return databaseUrl(name);
-}
-
 async function targetStats() {
   return (await fetch(`http://127.0.0.1:${TARGET_PORT}/stats`)).json();
 }
@@ -117,34 +102,12 @@ async function untilDrained(calls, remainingInDatabase, what) {
   return until(remainingInDatabase, `${what} (completions)`);
 }
 
+const spawnAsyncQueue = (env, port, role) => spawnBuild(ROOT, env, port, role);
+const startAsyncQueue = (env, port, role) => startBuild(ROOT, env, port, role);
+const until = (remaining, what) => untilZero(remaining, what, { progress });
+
 async function resetTarget() {
   await fetch(`http://127.0.0.1:${TARGET_PORT}/reset`, { method: 'POST' });
-}
-
-/** Polls until `remaining()` is 0; returns when it was first seen at 0. */
-async function until(remaining, what, timeoutMs = 600_000) {
-  const started = Date.now();
-  let lastReport = 0;
-  for (;;) {
-    const left = await remaining();
-    if (left === 0) return Date.now();
-    if (Date.now() - lastReport > 2000) {
-      progress(`  ${what}: ${left} left`);
-      lastReport = Date.now();
-    }
-    if (Date.now() - started > timeoutMs) throw new Error(`${what} did not finish in time`);
-    await sleep(10);
-  }
-}
-
-function spawnAsyncQueue(env, port, role) {
-  return startNode(join(ROOT, 'dist', 'main.js'), [], { ...env, PORT: String(port), ...role });
-}
-
-async function startAsyncQueue(env, port, role) {
-  const child = spawnAsyncQueue(env, port, role);
-  await waitForHealth(`http://127.0.0.1:${port}`, child);
-  return child;
 }
 
 /**

@@ -13,11 +13,11 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { Agent, request } from 'undici';
-import { sleep, startNode, stop, waitForHealth, waitForMessage } from './lib/processes.mjs';
+import { sleep, startNode, stop, waitForMessage } from './lib/processes.mjs';
+import { dropDatabase, freshDatabase, startAsyncQueue as startBuild } from './lib/service.mjs';
 import { percentile, round } from './lib/stats.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const ROWS = Number(process.env.BENCH_GROWTH_ROWS ?? 1_000_000);
 const DRAIN_TASKS = Number(process.env.BENCH_GROWTH_DRAIN_TASKS ?? 5_000);
 const SECONDS = Number(process.env.BENCH_GROWTH_SECONDS ?? 10);
@@ -32,29 +32,7 @@ const TERMINAL = `('completed', 'failed', 'timeout', 'cancelled')`;
 const progress = (message) => process.stderr.write(`[growth] ${message}\n`);
 const loadAgent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
 
-async function freshDatabase(name) {
-  const admin = new pg.Client({ connectionString: SERVER_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function dropDatabase(name) {
-  const admin = new pg.Client({ connectionString: SERVER_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
-}
-
-async function startAsyncQueue(env, port, role) {
-  const child = startNode(join(ROOT, 'dist', 'main.js'), [], { ...env, PORT: String(port), ...role });
-  await waitForHealth(`http://127.0.0.1:${port}`, child);
-  return child;
-}
+const startAsyncQueue = (env, port, role) => startBuild(ROOT, env, port, role);
 
 const target = (path, method = 'GET') => fetch(`http://127.0.0.1:${TARGET_PORT}${path}`, { method });
 

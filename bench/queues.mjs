@@ -13,11 +13,11 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 import { cpuMeter, peakRssMb, sleep, startNode, stop, waitForHealth, waitForMessage } from './lib/processes.mjs';
+import { freshDatabase, spawnAsyncQueue, until as untilZero } from './lib/service.mjs';
 import { middleOf, round } from './lib/stats.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OLD_ROOT = process.env.BENCH_OLD_ROOT ?? null;
-const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const GOVERNED_TASKS = Number(process.env.BENCH_GOVERNED_TASKS ?? 5_000);
 const RATE_LIMIT = { limit: Number(process.env.BENCH_RATE_LIMIT ?? 500), period: 1 };
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -39,21 +39,8 @@ async function json(url, init = {}) {
   return { status: response.statusCode, body: await response.body.json() };
 }
 
-async function freshDatabase(name) {
-  const admin = new pg.Client({ connectionString: SERVER_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  // Time spent in plpgsql functions (aq_claim_gated) shows in pg_stat_user_functions.
-  await admin.query(`ALTER DATABASE ${name} SET track_functions = 'pl'`);
-  await admin.end();
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 function startService(build, env, port, role) {
-  return startNode(join(build.root, 'dist', 'main.js'), [], { ...env, PORT: String(port), ...role });
+  return spawnAsyncQueue(build.root, env, port, role);
 }
 
 async function startApi(build) {
@@ -64,7 +51,8 @@ async function startApi(build) {
 
 /** A fresh database for one build, its team and API key. */
 async function setUp(root, name) {
-  const url = await freshDatabase(name);
+  // Time spent in plpgsql functions (aq_claim_gated) shows in pg_stat_user_functions.
+  const url = await freshDatabase(name, [`track_functions = 'pl'`]);
   const env = {
     DATABASE_URL: url,
     VAULT_KEYS: `bench:${randomBytes(32).toString('base64')}`,
@@ -98,27 +86,14 @@ async function createTasks(build, count, extra = {}) {
   }
 }
 
+const until = (remaining, what) => untilZero(remaining, what, { progress });
+
 const targetStats = async () => (await json(`http://127.0.0.1:${TARGET_PORT}/stats`)).body;
 const targetCount = async () => (await json(`http://127.0.0.1:${TARGET_PORT}/count`)).body.total;
 const resetTarget = () => json(`http://127.0.0.1:${TARGET_PORT}/reset`, { method: 'POST' });
 
 const UNFINISHED_SQL = `SELECT ((SELECT count(*) FROM tasks WHERE status IN ('pending', 'delayed', 'polling'))
   + (SELECT count(*) FROM tasks WHERE status = 'processing'))::int AS n`;
-
-async function until(check, what, timeoutMs = 600_000) {
-  const started = Date.now();
-  let reported = started;
-  for (;;) {
-    const left = await check();
-    if (left === 0) return Date.now();
-    if (Date.now() - reported > 3000) {
-      progress(`  ${what}: ${left} left`);
-      reported = Date.now();
-    }
-    if (Date.now() - started > timeoutMs) throw new Error(`${what} did not finish in time`);
-    await sleep(10);
-  }
-}
 
 /**
  * Fills the queue through the API with no worker running, then starts one worker with default

@@ -13,11 +13,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Agent, request } from 'undici';
-import { sleep, startNode, stop, waitForHealth, waitForMessage } from './lib/processes.mjs';
+import { sleep, startNode, stop, waitForMessage } from './lib/processes.mjs';
+import { dropDatabase, freshDatabase, startAsyncQueue } from './lib/service.mjs';
 import { round } from './lib/stats.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const RATE = Number(process.env.BENCH_SOAK_RATE ?? 300);
 const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 20);
 const RETENTION_DAYS = process.env.BENCH_SOAK_RETENTION_DAYS ?? '0.0007';
@@ -30,19 +30,6 @@ const DB_NAME = 'aq_soak';
 
 const progress = (message) => process.stderr.write(`[soak] ${message}\n`);
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: 32 });
-
-async function admin(sql) {
-  const client = new pg.Client({ connectionString: SERVER_URL });
-  await client.connect();
-  await client.query(sql);
-  await client.end();
-}
-
-async function start(env, port, role) {
-  const child = startNode(join(ROOT, 'dist', 'main.js'), [], { ...env, PORT: String(port), ...role });
-  await waitForHealth(`http://127.0.0.1:${port}`, child);
-  return child;
-}
 
 async function sample(db, startedAt, sent, failed) {
   const { rows: [row] } = await db.query(
@@ -67,12 +54,8 @@ async function sample(db, startedAt, sent, failed) {
 }
 
 async function main() {
-  await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${DB_NAME}`);
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${DB_NAME}`;
   const env = {
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: await freshDatabase(DB_NAME),
     VAULT_KEYS: `soak:${Buffer.alloc(32, 9).toString('base64')}`,
     ALLOWED_PRIVATE_TARGETS: '127.0.0.1/32',
     RATE_LIMIT_PER_MINUTE: '10000000',
@@ -82,8 +65,8 @@ async function main() {
   };
   const target = startNode(join(ROOT, 'bench', 'target.mjs'), [String(TARGET_PORT)]);
   await waitForMessage(target, 'ready');
-  const api = await start(env, API_PORT, { WORKER_ENABLED: 'false' });
-  const worker = await start(env, WORKER_PORT, { API_ENABLED: 'false' });
+  const api = await startAsyncQueue(ROOT, env, API_PORT, { WORKER_ENABLED: 'false' });
+  const worker = await startAsyncQueue(ROOT, env, WORKER_PORT, { API_ENABLED: 'false' });
   const team = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'teams', 'create', '--name', 'soak'], { env: { ...process.env, ...env } }).toString());
   const headers = { Authorization: `Bearer ${team.apiKey}`, 'Content-Type': 'application/json' };
   const payload = JSON.stringify({ targetUrl: `http://127.0.0.1:${TARGET_PORT}/hook`, body: '{"soak":true}' });
@@ -139,7 +122,7 @@ async function main() {
   await stop(worker);
   await stop(api);
   await stop(target);
-  await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  await dropDatabase(DB_NAME);
   const report = {
     at: new Date().toISOString(),
     rate: RATE,
