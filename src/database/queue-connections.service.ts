@@ -12,9 +12,12 @@ import { connectSidePool, openSidePool, querySidePool } from './side-pool.js';
  * planner sorted every runnable task on each claim and hash-joined each outcome batch against the
  * whole table (three times the database CPU per task in the drain benchmark). PostgreSQL has no
  * per-statement hints, and a prepared statement keeps the plan it got, so the connection carries
- * the setting.
+ * the setting. Generic plans from the first execution: PostgreSQL otherwise plans each prepared
+ * statement five times before it considers one, and a claim has a statement per batch size, so
+ * most claims of a drain were planned afresh.
  */
-const INDEX_PLANS_ONLY = '-c enable_seqscan=off -c enable_bitmapscan=off -c enable_sort=off -c enable_hashjoin=off';
+const INDEX_PLANS_ONLY =
+  '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off -c enable_bitmapscan=off -c enable_sort=off -c enable_hashjoin=off';
 
 /**
  * Connections of their own for the executor's two statements that run thousands of times a

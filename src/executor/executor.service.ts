@@ -338,7 +338,10 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
 
   private async tick(): Promise<void> {
     try {
-      await this.store.promoteDelayed();
+      // A backlogged worker claims due delayed tasks directly; promoting them first would write
+      // every such row twice (and, with several workers, have the promotions queue behind each
+      // other's row locks). Promotion catches up once the backlog is gone.
+      if (!this.backlogged()) await this.store.promoteDelayed();
       this.gatedQueuesExist = await this.queues.anyGated();
       await this.queues.regateRecentlyChanged();
       const reaped = await this.store.reapExpiredLeases();
@@ -358,6 +361,11 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
       this.logger.error(`Executor housekeeping failed: ${(error as Error).message}`);
     }
     this.requestWake();
+  }
+
+  /** Claims come back full and claimed tasks wait for a slot: due tasks outnumber what this worker can run. */
+  private backlogged(): boolean {
+    return this.lastClaimFilled && this.ready.length > 0;
   }
 
   private async renewLeases(): Promise<void> {

@@ -6,6 +6,7 @@ import { VaultToken } from './entities/vault-token.entity.js';
 import { WebhookSecret } from './entities/webhook-secret.entity.js';
 import { VaultConfiguredGuard } from './vault-configured.guard.js';
 import { VAULT_KEYRING, VaultCryptoService } from './vault-crypto.service.js';
+import { OpenedSecretCache } from './opened-secret-cache.js';
 import { VaultKeyringCheckService } from './vault-keyring-check.service.js';
 import { loadKeyring } from './vault-keyring.js';
 import { VaultRotationService } from './vault-rotation.service.js';
@@ -31,6 +32,7 @@ import { WebhookSecretService } from './webhook-secret.service.js';
       },
     },
     VaultCryptoService,
+    OpenedSecretCache,
     VaultService,
     WebhookSecretService,
     VaultRotationService,

@@ -6,6 +6,7 @@ import { queryRows } from '../database/sql.js';
 import { vaultTokenAad } from './associated-data.js';
 import { VaultToken } from './entities/vault-token.entity.js';
 import { VaultCryptoService } from './vault-crypto.service.js';
+import { OpenedSecretCache } from './opened-secret-cache.js';
 import { envelopeOf, type SealedToken } from './sealed-envelope.js';
 import { bindingAdmits, hostNotAllowedMessage, normaliseAllowedHosts } from './token-destinations.js';
 import { VaultError } from './vault.errors.js';
@@ -21,6 +22,7 @@ export class VaultService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly crypto: VaultCryptoService,
     private readonly clock: Clock,
+    private readonly opened: OpenedSecretCache,
   ) {}
 
   get configured(): boolean {
@@ -150,8 +152,9 @@ export class VaultService {
 
   /** Names the token when its row cannot be read (a key id missing from VAULT_KEYS, tampering). */
   private open(teamId: string, token: SealedToken): Buffer {
+    const aad = vaultTokenAad(teamId, token.id);
     try {
-      return this.crypto.decrypt(envelopeOf(token), vaultTokenAad(teamId, token.id));
+      return this.opened.open(aad, token, () => this.crypto.decrypt(envelopeOf(token), aad));
     } catch (error) {
       if (!(error instanceof VaultError)) throw error;
       throw new VaultError(error.code, `Vault token "${token.id}" cannot be read: ${error.message}`);

@@ -8,6 +8,7 @@ import { webhookSecretAad } from './associated-data.js';
 import { WebhookSecret } from './entities/webhook-secret.entity.js';
 import { VaultCryptoService } from './vault-crypto.service.js';
 import { VaultError } from './vault.errors.js';
+import { OpenedSecretCache } from './opened-secret-cache.js';
 import { envelopeOf, type SealedEnvelope } from './sealed-envelope.js';
 
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';
@@ -24,6 +25,7 @@ export class WebhookSecretService {
     private readonly secrets: Repository<WebhookSecret>,
     private readonly crypto: VaultCryptoService,
     private readonly clock: Clock,
+    private readonly opened: OpenedSecretCache,
   ) {}
 
   /** The current secret, created on first use. */
@@ -59,9 +61,10 @@ export class WebhookSecretService {
   /** Opens an envelope fetched with sealedWebhookSecretOfTask(); undefined when the team has none. */
   open(teamId: string, sealed: SealedEnvelope | null): string | undefined {
     if (!sealed || !this.crypto.configured) return undefined;
+    const aad = webhookSecretAad(teamId);
     let plaintext: Buffer;
     try {
-      plaintext = this.crypto.decrypt(envelopeOf(sealed), webhookSecretAad(teamId));
+      plaintext = this.opened.open(aad, sealed, () => this.crypto.decrypt(envelopeOf(sealed), aad));
     } catch (error) {
       if (error instanceof VaultError) throw new VaultError(error.code, UNREADABLE_WEBHOOK_SECRET);
       throw error;

@@ -123,7 +123,13 @@ export const REAP_EXPIRED_LEASES_SQL = `WITH reaped AS (
          FROM reaped ON CONFLICT (task_id, number) DO NOTHING)
        SELECT id FROM reaped`;
 
-export const PROMOTE_DELAYED_SQL = `UPDATE tasks SET status = 'pending' WHERE status = 'delayed' AND run_at <= now()`;
+/**
+ * Up to 1,000 delayed tasks that have come due become `pending`, skipping rows a claim holds: a
+ * claim takes due delayed tasks itself, so this only keeps the status honest for tasks no worker
+ * has reached yet, and must never wait on (or hold up) the claims.
+ */
+export const PROMOTE_DELAYED_SQL = `UPDATE tasks SET status = 'pending'
+       WHERE id IN (SELECT id FROM tasks WHERE status = 'delayed' AND run_at <= now() LIMIT 1000 FOR UPDATE SKIP LOCKED)`;
 
 /** No clamping in SQL: GREATEST(0, NULL) is 0, which would turn "nothing queued" into "due now". */
 export const MS_UNTIL_NEXT_DUE_SQL = `SELECT (EXTRACT(EPOCH FROM (min(run_at) - now())) * 1000)::float8 AS ms
