@@ -79,6 +79,51 @@ describe('TaskRepository (e2e)', () => {
     });
   });
 
+  onServer('promoting delayed tasks that came due', () => {
+    let teamId: string;
+    const statusesOfTeam = async () =>
+      Object.fromEntries(
+        (
+          await app.db.query<{ status: string; n: number }[]>(
+            'SELECT status, count(*)::int AS n FROM tasks WHERE team_id = $1 GROUP BY status',
+            [teamId],
+          )
+        ).map((row) => [row.status, row.n]),
+      );
+
+    beforeAll(async () => {
+      ({ teamId } = await app.createTeam('promotions'));
+      await app.db.query(
+        `INSERT INTO tasks (id, team_id, status, target_url, method, headers, body, timeout_seconds,
+           max_wait_seconds, max_retries, retry_backoff, priority, created_at, run_at)
+         SELECT gen_random_uuid(), $1, 'delayed', 'https://example.com', 'POST', '{}', '{}', 30, 30, 3,
+           'exponential', 5, now(), now() - make_interval(secs => g)
+         FROM generate_series(1, 1205) g`,
+        [teamId],
+      );
+    });
+
+    it('should promote at most 1,000 a statement, and leave rows a claim holds to the claim', async () => {
+      const claimInProgress = app.db.createQueryRunner();
+      await claimInProgress.connect();
+      await claimInProgress.startTransaction();
+      try {
+        await claimInProgress.query(`SELECT id FROM tasks WHERE team_id = $1 ORDER BY run_at LIMIT 5 FOR UPDATE`, [
+          teamId,
+        ]);
+        await sut.promoteDelayed();
+        expect(await statusesOfTeam()).toEqual({ delayed: 205, pending: 1000 });
+        await sut.promoteDelayed();
+        expect(await statusesOfTeam()).toEqual({ delayed: 5, pending: 1200 });
+      } finally {
+        await claimInProgress.rollbackTransaction();
+        await claimInProgress.release();
+      }
+      await sut.promoteDelayed();
+      expect(await statusesOfTeam()).toEqual({ pending: 1205 });
+    });
+  });
+
   onServer('when the database closes its connections', () => {
     it('should survive, and claim again on a new connection', async () => {
       const store = sut;
