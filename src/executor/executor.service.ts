@@ -363,9 +363,9 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     this.requestWake();
   }
 
-  /** Claims come back full and claimed tasks wait for a slot: due tasks outnumber what this worker can run. */
+  /** Its last claim came back full while it has calls running: more tasks are due than it runs. */
   private backlogged(): boolean {
-    return this.lastClaimFilled && this.ready.length > 0;
+    return this.lastClaimFilled && this.inFlight.size > 0;
   }
 
   private async renewLeases(): Promise<void> {
