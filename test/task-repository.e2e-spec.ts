@@ -45,20 +45,27 @@ describe('TaskRepository (e2e)', () => {
   // The embedded database has a single connection and no planner settings of its own.
   const onServer = testDatabaseKind() === 'postgres' ? describe : describe.skip;
 
+  /**
+   * `count` tasks of `teamId` in `status`, due one second apart in the past, written straight to
+   * the table (this app runs no worker, so nothing calls their target).
+   */
+  const insertDueTasks = (teamId: string, status: 'pending' | 'delayed', count: number) =>
+    app.db.query(
+      `INSERT INTO tasks (id, team_id, status, target_url, method, headers, body, timeout_seconds,
+         max_wait_seconds, max_retries, retry_backoff, priority, created_at, run_at)
+       SELECT gen_random_uuid(), $1, $2, 'https://example.com', 'POST', '{}', '{}', 30, 30, 3,
+         'exponential', 5, now(), now() - make_interval(secs => g)
+       FROM generate_series(1, $3::int) g`,
+      [teamId, status, count],
+    );
+
   onServer('on a table PostgreSQL has no statistics for yet (a fresh burst of tasks)', () => {
     const planOf = async (run: (sql: string) => Promise<{ 'QUERY PLAN': string }[]>, sql: string) =>
       (await run(`EXPLAIN ${sql}`)).map((row) => row['QUERY PLAN']).join('\n');
 
     beforeAll(async () => {
       const [{ id: teamId }] = await app.db.query<{ id: string }[]>('SELECT id FROM teams LIMIT 1');
-      await app.db.query(
-        `INSERT INTO tasks (id, team_id, status, target_url, method, headers, body, timeout_seconds,
-           max_wait_seconds, max_retries, retry_backoff, priority, created_at, run_at)
-         SELECT gen_random_uuid(), $1, 'pending', 'https://example.com', 'POST', '{}', '{}', 30, 30, 3,
-           'exponential', 5, now(), now() - make_interval(secs => g)
-         FROM generate_series(1, 3000) g`,
-        [teamId],
-      );
+      await insertDueTasks(teamId, 'pending', 3000);
     });
 
     it('should claim in index order instead of sorting every runnable task', async () => {
@@ -93,14 +100,7 @@ describe('TaskRepository (e2e)', () => {
 
     beforeAll(async () => {
       ({ teamId } = await app.createTeam('promotions'));
-      await app.db.query(
-        `INSERT INTO tasks (id, team_id, status, target_url, method, headers, body, timeout_seconds,
-           max_wait_seconds, max_retries, retry_backoff, priority, created_at, run_at)
-         SELECT gen_random_uuid(), $1, 'delayed', 'https://example.com', 'POST', '{}', '{}', 30, 30, 3,
-           'exponential', 5, now(), now() - make_interval(secs => g)
-         FROM generate_series(1, 1205) g`,
-        [teamId],
-      );
+      await insertDueTasks(teamId, 'delayed', 1205);
     });
 
     it('should promote at most 1,000 a statement, and leave rows a claim holds to the claim', async () => {
