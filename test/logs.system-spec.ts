@@ -99,6 +99,14 @@ describe('Logs (system)', () => {
       expect(startUp.length).toBeLessThanOrEqual(3);
     });
 
+    it('should count requests that matched no route as unmatched while access lines are written', async () => {
+      for (const path of ['/nope', '/v1/nope']) expect((await fetch(`${service.url}${path}`)).status).toBe(404);
+      const metrics = await (await fetch(`${service.url}/metrics`)).text();
+      expect(metrics).toMatch(/asyncqueue_http_requests_total\{method="GET",route="unmatched",status="404"\} [2-9]/);
+      expect(metrics).not.toContain('splat');
+      expect(lines().some((line) => line.msg.startsWith('GET /v1/nope 404'))).toBe(true);
+    });
+
     it('should write one info line for a task that fails, without header values or its URL', async () => {
       const secret = canary('vault');
       const header = canary('header');

@@ -78,6 +78,10 @@ describe('Queues (e2e)', () => {
     expect(kept.body.queue).toMatchObject({ paused: true, concurrency: 8, rateLimit: { limit: 50, period: 1 } });
     const cleared = await put(teamA.key, 'fal', { concurrency: null, rateLimit: null });
     expect(cleared.body.queue).toMatchObject({ paused: true, concurrency: null, rateLimit: null });
+    // paused has nothing to clear: null leaves it as it is, as leaving it out does.
+    const nullPaused = await put(teamA.key, 'fal', { paused: null, concurrency: 3 });
+    expect(nullPaused.status).toBe(200);
+    expect(nullPaused.body.queue).toMatchObject({ paused: true, concurrency: 3 });
     const resumed = await sut.http().post('/v1/queues/fal/resume').set(bearer(teamA.key));
     expect(resumed.status).toBe(200);
     expect(resumed.body.queue.paused).toBe(false);

@@ -185,6 +185,14 @@ describe('Task batches (e2e)', () => {
       await batch(body, teamB.key).set('Idempotency-Key', 'batch-1').expect(201);
     });
 
+    it('should answer 404 when retention deleted one of the tasks a repeated batch made', async () => {
+      const first = await batch(body).set('Idempotency-Key', 'batch-swept').expect(201);
+      // What the sweep does to a finished task under a retention shorter than the key's 24 hours.
+      await sut.db.query('DELETE FROM tasks WHERE id = $1', [first.body.tasks[1].id]);
+      const replay = await batch(body).set('Idempotency-Key', 'batch-swept').expect(404);
+      expect(replay.body).toEqual({ error: 'Task not found' });
+    });
+
     it('should refuse a batch under a key a single creation used', async () => {
       await sut
         .http()

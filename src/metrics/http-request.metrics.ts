@@ -55,7 +55,12 @@ export class HttpMetricsMiddleware implements NestMiddleware {
   }
 }
 
+/**
+ * Express leaves `request.route` at the last route layer the request went through. With access
+ * logging on, that layer is the logger's, mounted on every path (`{/*splat}`), so a request no
+ * handler matched would carry its wildcard: no API route has one.
+ */
 function routeOf(request: Request): string {
   const path = (request.route as { path?: unknown } | undefined)?.path;
-  return typeof path === 'string' ? `${request.baseUrl}${path}` : UNMATCHED_ROUTE;
+  return typeof path === 'string' && !path.includes('*') ? `${request.baseUrl}${path}` : UNMATCHED_ROUTE;
 }

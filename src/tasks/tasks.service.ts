@@ -119,13 +119,21 @@ export class TasksService {
         if (inserted.requestHash !== fingerprint || inserted.taskIds === null) {
           throw new AppError('idempotency_mismatch', 'Idempotency-Key was already used with a different request');
         }
-        return {
-          tasks: (await this.tasks.findMany(teamId, inserted.taskIds)).map((task) => this.createdTask(task)),
-          replayed: true,
-        };
+        return { tasks: await this.replayedBatch(teamId, inserted.taskIds), replayed: true };
       case 'refused':
         throw await this.whyBatchRefused(teamId, items);
     }
+  }
+
+  /**
+   * The tasks a repeated batch made, in order. A retention under a day can delete some of them
+   * while the key is still kept: the answer is then 404, as for a single task, never a shorter
+   * list whose positions no longer match the request.
+   */
+  private async replayedBatch(teamId: string, taskIds: string[]): Promise<Omit<CreatedTask, 'replayed'>[]> {
+    const tasks = await this.tasks.findMany(teamId, taskIds);
+    if (tasks.length !== taskIds.length) throw new AppError('not_found', TASK_NOT_FOUND);
+    return tasks.map((task) => this.createdTask(task));
   }
 
   private async whyBatchRefused(teamId: string, items: BatchItem[]): Promise<unknown> {

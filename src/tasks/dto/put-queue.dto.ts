@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional } from 'class-validator';
+import { NullMeansDefault } from '../../common/validation/null-means-default.js';
 import { Satisfies } from '../../common/validation/satisfies.validator.js';
 
 function integerProblem(field: string, value: unknown, min: number, max: number): string | null {
@@ -35,8 +36,9 @@ export class RateLimitDto {
 
 /** PUT /v1/queues/{name}: what is left out stays as it is; `null` clears a limit. */
 export class PutQueueDto {
-  /** Hold every call of the queue (calls in flight finish). */
+  /** Hold every call of the queue (calls in flight finish). `null` is the same as leaving it out. */
   @IsOptional()
+  @NullMeansDefault()
   @IsBoolean({ message: 'paused must be a boolean' })
   paused?: boolean;
 

@@ -21,6 +21,14 @@ describe('list cursor', () => {
       'a time without microseconds',
       Buffer.from(JSON.stringify([1, '2026-12-02T05:12:08Z', position.id])).toString('base64url'),
     ],
+    [
+      'year 0, which PostgreSQL cannot store',
+      Buffer.from(JSON.stringify([1, '0000-01-01T00:00:00.000000Z', position.id])).toString('base64url'),
+    ],
+    [
+      'a time before this service could have written one',
+      Buffer.from(JSON.stringify([1, '1969-12-31T23:59:59.000000Z', position.id])).toString('base64url'),
+    ],
     ['a bad id', Buffer.from(JSON.stringify([1, position.createdAt, "x' OR 1=1"])).toString('base64url')],
     ['too long', 'a'.repeat(201)],
   ])('should refuse %s', (_what, cursor) => {

@@ -33,8 +33,16 @@ export function decodeCursor(cursor: string): ListPosition | null {
   return { createdAt, id };
 }
 
-/** Refuses what the pattern lets through but the calendar does not (February 30th, hour 25). */
+/**
+ * Refuses what the pattern lets through but the calendar does not (February 30th, hour 25), and
+ * times no task of this service was created at: year 0 is a valid date to JavaScript but out of
+ * PostgreSQL's range, which would fail the list statement instead of the request.
+ */
 function isRealInstant(createdAt: string): boolean {
   const parsed = new Date(createdAt);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 23) === createdAt.slice(0, 23);
+  return (
+    !Number.isNaN(parsed.getTime()) &&
+    parsed.getTime() >= 0 &&
+    parsed.toISOString().slice(0, 23) === createdAt.slice(0, 23)
+  );
 }
