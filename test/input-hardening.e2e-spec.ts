@@ -403,6 +403,49 @@ describe('Hostile input (e2e)', () => {
     });
   });
 
+  describe('commands that take no body', () => {
+    it('should refuse any field sent to them, change nothing, and accept no body or {}', async () => {
+      const task = (
+        await createTask({ targetUrl: 'https://example.com', delayUntil: '2099-01-01T00:00:00Z' }).expect(201)
+      ).body.task.id as string;
+      await sut.http().put('/v1/queues/quiet').set(bearer(team.key)).send({}).expect(200);
+      const schedule = (
+        await sut
+          .http()
+          .post('/v1/schedules')
+          .set(bearer(team.key))
+          .send({ cron: '0 0 1 1 *', task: { targetUrl: 'https://example.com' } })
+          .expect(201)
+      ).body.schedule.id as string;
+      const secret = (await sut.http().get('/v1/webhook-secret').set(bearer(team.key)).expect(200)).body;
+      const commands = [
+        `/v1/tasks/${task}/cancel`,
+        `/v1/tasks/${task}/retry`,
+        '/v1/queues/quiet/pause',
+        '/v1/queues/quiet/resume',
+        `/v1/schedules/${schedule}/pause`,
+        `/v1/schedules/${schedule}/resume`,
+        '/v1/webhook-secret/rotate',
+      ];
+      for (const path of commands) {
+        const refused = await postJson(path, '{"force":true}', team.key).expect(400);
+        expect(refused.body).toEqual({ error: 'property force should not exist' });
+        const listed = await postJson(path, '["force"]', team.key).expect(400);
+        expect(listed.body).toEqual({ error: 'This endpoint takes no request body' });
+      }
+      expect((await sut.http().get(`/v1/tasks/${task}`).set(bearer(team.key))).body.task.status).toBe('delayed');
+      expect((await sut.http().get('/v1/queues/quiet').set(bearer(team.key))).body.queue.paused).toBe(false);
+      expect((await sut.http().get(`/v1/schedules/${schedule}`).set(bearer(team.key))).body.schedule.paused).toBe(
+        false,
+      );
+      expect((await sut.http().get('/v1/webhook-secret').set(bearer(team.key))).body).toEqual(secret);
+
+      await postJson(`/v1/schedules/${schedule}/pause`, '{}', team.key).expect(200);
+      await sut.http().post(`/v1/tasks/${task}/cancel`).set(bearer(team.key)).expect(200);
+      expect((await sut.http().get(`/v1/tasks/${task}`).set(bearer(team.key))).body.task.status).toBe('cancelled');
+    });
+  });
+
   describe('names of Object.prototype members', () => {
     const names = Object.getOwnPropertyNames(Object.prototype);
 

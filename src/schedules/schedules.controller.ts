@@ -9,6 +9,7 @@ import { ScheduleListResponse, ScheduleResponse } from './dto/schedule-response.
 import { UpdateScheduleDto } from './dto/update-schedule.dto.js';
 import { toScheduleView } from './schedule.views.js';
 import { SchedulesService } from './schedules.service.js';
+import { TakesNoBody } from '../common/validation/takes-no-body.js';
 
 const CREATE_EXAMPLES = {
   everyFiveMinutes: {
@@ -114,6 +115,7 @@ export class SchedulesController {
   @RequireScopes('tasks:write')
   @ApiErrors(404)
   @Post(':id/pause')
+  @TakesNoBody()
   @HttpCode(200)
   async pause(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ScheduleResponse> {
     return { schedule: toScheduleView(await this.schedules.update(principal.teamId, id, { paused: true })) };
@@ -126,6 +128,7 @@ export class SchedulesController {
   @RequireScopes('tasks:write')
   @ApiErrors(404)
   @Post(':id/resume')
+  @TakesNoBody()
   @HttpCode(200)
   async resume(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ScheduleResponse> {
     return { schedule: toScheduleView(await this.schedules.update(principal.teamId, id, { paused: false })) };
