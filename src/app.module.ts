@@ -9,6 +9,7 @@ import { RateLimitGuard } from './auth/guards/rate-limit.guard.js';
 import { CommonModule } from './common/common.module.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { LoggingModule } from './common/logging/logging.module.js';
+import { BodylessRouteGuard } from './common/validation/bodyless-route.guard.js';
 import { createValidationPipe } from './common/validation/validation-pipe.factory.js';
 import type { AppConfiguration } from './config/configuration.js';
 import { configNamespaces } from './config/config.namespaces.js';
@@ -56,6 +57,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_GUARD, useExisting: AccessGuard },
         { provide: APP_GUARD, useExisting: RateLimitGuard },
+        { provide: APP_GUARD, useClass: BodylessRouteGuard },
       ],
     };
   }

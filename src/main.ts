@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { configureApp } from './app.setup.js';
 import { AppModule } from './app.module.js';
+import { EmbeddedBootstrapService } from './auth/embedded-bootstrap.service.js';
 import { AppLogger } from './common/logging/app-logger.js';
 import { startupFailureReason } from './common/logging/startup-failure.js';
 import type { AppConfiguration } from './config/configuration.js';
@@ -21,6 +22,7 @@ async function bootstrap(): Promise<void> {
   });
   configureApp(app);
   await app.listen(config.http.port);
+  if (config.http.apiEnabled) await app.get(EmbeddedBootstrapService).createDefaultTeamIfEmpty();
   app.get(AppLogger).log(listeningLine(config));
 }
 

@@ -446,6 +446,56 @@ describe('Hostile input (e2e)', () => {
     });
   });
 
+  describe('every route that takes no body', () => {
+    /** Every POST/PUT/PATCH/DELETE operation of the OpenAPI document without a request body. */
+    async function bodylessOperations(): Promise<{ method: string; path: string; responses: object }[]> {
+      const document = (await sut.http().get('/docs-json').expect(200)).body as {
+        paths: Record<string, Record<string, { requestBody?: object; responses: object }>>;
+      };
+      return Object.entries(document.paths).flatMap(([path, operations]) =>
+        Object.entries(operations)
+          .filter(
+            ([method, operation]) => ['post', 'put', 'patch', 'delete'].includes(method) && !operation.requestBody,
+          )
+          .map(([method, operation]) => ({ method, path, responses: operation.responses })),
+      );
+    }
+
+    it('should refuse a body with fields, or one that is not an object, before anything else, and document that 400', async () => {
+      const operations = await bodylessOperations();
+      expect(operations.map(({ method, path }) => `${method} ${path}`)).toEqual(
+        expect.arrayContaining([
+          'post /v1/tasks/{id}/cancel',
+          'delete /v1/tokens/{tokenId}',
+          'post /v1/webhook-secret/rotate',
+        ]),
+      );
+      for (const { method, path, responses } of operations) {
+        expect([`${method} ${path}`, Object.keys(responses)]).toEqual([
+          `${method} ${path}`,
+          expect.arrayContaining(['400']),
+        ]);
+        // Ids nobody has: the handler would answer 404, so a 400 can only come from the body.
+        const url = path.replace(/\{[^}]+\}/g, '0190a5f0-0000-7000-8000-000000000000');
+        const http = sut.http();
+        const send = (json: string) =>
+          http[method as 'post'](url).set(bearer(team.key)).set('Content-Type', 'application/json').send(json);
+        const withField = await send('{"force":true}');
+        expect([`${method} ${path}`, withField.status, withField.body]).toEqual([
+          `${method} ${path}`,
+          400,
+          { error: 'property force should not exist' },
+        ]);
+        const listed = await send('["force"]');
+        expect([`${method} ${path}`, listed.status, listed.body]).toEqual([
+          `${method} ${path}`,
+          400,
+          { error: 'This endpoint takes no request body' },
+        ]);
+      }
+    });
+  });
+
   describe('names of Object.prototype members', () => {
     const names = Object.getOwnPropertyNames(Object.prototype);
 

@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { randomVaultKey } from './helpers/test-app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
@@ -77,6 +79,31 @@ describe('Service process (system)', () => {
       ]);
     } finally {
       await second.kill('SIGTERM');
+    }
+  }, 120_000);
+
+  it('should keep the one showing of the default key for a first start that gets as far as listening', async () => {
+    const dataDir = join(database.dataDir, 'port-taken');
+    const taken = createServer();
+    taken.listen(0, '0.0.0.0');
+    await once(taken, 'listening');
+    const takenPort = String((taken.address() as AddressInfo).port);
+    try {
+      const failed = await runNode('main.js', [], { DATA_DIR: dataDir, PORT: takenPort });
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain('EADDRINUSE');
+      expect(failed.stdout + failed.stderr).not.toContain('aq_live_');
+    } finally {
+      taken.close();
+    }
+    const started = await startService({ DATA_DIR: dataDir, PORT: String(await freePort()) });
+    try {
+      const key = /aq_live_[0-9A-Za-z]+/.exec(started.output())?.[0] as string;
+      expect(key).toBeDefined();
+      const tokens = await fetch(`${started.url}/v1/tokens`, { headers: { Authorization: `Bearer ${key}` } });
+      expect(tokens.status).toBe(200);
+    } finally {
+      await started.kill('SIGTERM');
     }
   }, 120_000);
 

@@ -37,7 +37,7 @@ export class ApiKeysController {
    * Revokes an API key; it fails from the very next request on.
    * @param id The key's id.
    */
-  @ApiErrors(404)
+  @ApiErrors(400, 404)
   @Delete(':id')
   async revoke(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<RevokedApiKeyResponse> {
     return {

@@ -46,7 +46,7 @@ export class OAuthClientsController {
    * Revokes an OAuth client and every access token issued to it.
    * @param id The client's id (`aqc_...`).
    */
-  @ApiErrors(404)
+  @ApiErrors(400, 404)
   @Delete(':id')
   async revoke(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<RevokedOAuthClientResponse> {
     return {

@@ -9,7 +9,6 @@ import { ScheduleListResponse, ScheduleResponse } from './dto/schedule-response.
 import { UpdateScheduleDto } from './dto/update-schedule.dto.js';
 import { toScheduleView } from './schedule.views.js';
 import { SchedulesService } from './schedules.service.js';
-import { TakesNoBody } from '../common/validation/takes-no-body.js';
 
 const CREATE_EXAMPLES = {
   everyFiveMinutes: {
@@ -102,7 +101,7 @@ export class SchedulesController {
    * @remarks It makes no more tasks; the tasks it made are kept as they are.
    */
   @RequireScopes('tasks:write')
-  @ApiErrors(404)
+  @ApiErrors(400, 404)
   @Delete(':id')
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ScheduleResponse> {
     return { schedule: toScheduleView(await this.schedules.delete(principal.teamId, id)) };
@@ -113,9 +112,8 @@ export class SchedulesController {
    * @remarks It makes no tasks until resumed; nextRunAt becomes null.
    */
   @RequireScopes('tasks:write')
-  @ApiErrors(404)
+  @ApiErrors(400, 404)
   @Post(':id/pause')
-  @TakesNoBody()
   @HttpCode(200)
   async pause(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ScheduleResponse> {
     return { schedule: toScheduleView(await this.schedules.update(principal.teamId, id, { paused: true })) };
@@ -126,9 +124,8 @@ export class SchedulesController {
    * @remarks It makes tasks again from the next due time after now; times missed while paused are not made up.
    */
   @RequireScopes('tasks:write')
-  @ApiErrors(404)
+  @ApiErrors(400, 404)
   @Post(':id/resume')
-  @TakesNoBody()
   @HttpCode(200)
   async resume(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ScheduleResponse> {
     return { schedule: toScheduleView(await this.schedules.update(principal.teamId, id, { paused: false })) };

@@ -9,7 +9,6 @@ import { PutQueueDto } from './dto/put-queue.dto.js';
 import { QueueRepository } from './persistence/queue.repository.js';
 import { QUEUE_NAME_PATTERN, queueNameProblem } from './rules/queue-name.js';
 import { QueueListResponse, QueueResponse, toQueueView } from './queues.views.js';
-import { TakesNoBody } from '../common/validation/takes-no-body.js';
 
 @ApiTags('queues')
 @Controller('v1/queues')
@@ -59,9 +58,8 @@ export class QueuesController {
    * @param name The queue's name.
    */
   @RequireScopes('tasks:write')
-  @ApiErrors(404)
+  @ApiErrors(400, 404)
   @Post(':name/pause')
-  @TakesNoBody()
   @HttpCode(200)
   pause(@CurrentPrincipal() principal: Principal, @Param('name') name: string): Promise<QueueResponse> {
     return this.setPaused(principal.teamId, name, true);
@@ -73,9 +71,8 @@ export class QueuesController {
    * @param name The queue's name.
    */
   @RequireScopes('tasks:write')
-  @ApiErrors(404)
+  @ApiErrors(400, 404)
   @Post(':name/resume')
-  @TakesNoBody()
   @HttpCode(200)
   resume(@CurrentPrincipal() principal: Principal, @Param('name') name: string): Promise<QueueResponse> {
     return this.setPaused(principal.teamId, name, false);

@@ -23,7 +23,6 @@ import {
   toTaskWriterView,
 } from './tasks.views.js';
 import { CREATE_TASK_EXAMPLES } from './dto/create-task.examples.js';
-import { TakesNoBody } from '../common/validation/takes-no-body.js';
 
 const TASK_BATCH_EXAMPLES = {
   images: {
@@ -165,9 +164,8 @@ export class TasksController {
    * @param id The task's id.
    */
   @RequireScopes('tasks:write')
-  @ApiErrors(404, 409)
+  @ApiErrors(400, 404, 409)
   @Post(':id/cancel')
-  @TakesNoBody()
   @HttpCode(200)
   async cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<TaskResponse> {
     return { task: toTaskWriterView(await this.tasks.cancel(principal.teamId, id)) };
@@ -179,9 +177,8 @@ export class TasksController {
    * @param id The task's id.
    */
   @RequireScopes('tasks:write')
-  @ApiErrors(404, 409)
+  @ApiErrors(400, 404, 409)
   @Post(':id/retry')
-  @TakesNoBody()
   @HttpCode(200)
   async retry(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<TaskResponse> {
     return { task: toTaskWriterView(await this.tasks.retry(principal.teamId, id)) };

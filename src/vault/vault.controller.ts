@@ -55,7 +55,7 @@ export class VaultController {
    * @param tokenId The token's id (`tok_...`).
    */
   @RequireScopes('tokens:write')
-  @ApiErrors(404)
+  @ApiErrors(400, 404)
   @Delete(':tokenId')
   async revoke(
     @CurrentPrincipal() principal: Principal,

@@ -7,7 +7,6 @@ import { VaultConfiguredGuard } from './vault-configured.guard.js';
 import { WebhookSecretService } from './webhook-secret.service.js';
 import { WebhookSecretResponse } from './vault.views.js';
 import { ApiErrors } from '../common/http/api-errors.decorator.js';
-import { TakesNoBody } from '../common/validation/takes-no-body.js';
 
 @ApiTags('team')
 @RequireApiKey()
@@ -27,8 +26,8 @@ export class WebhookSecretController {
   }
 
   /** Replaces the signing secret; calls signed from now on use the new one. */
+  @ApiErrors(400)
   @Post('rotate')
-  @TakesNoBody()
   @HttpCode(200)
   async rotate(@CurrentPrincipal() principal: Principal): Promise<WebhookSecretResponse> {
     return { webhookSecret: await this.secrets.rotate(principal.teamId) };
