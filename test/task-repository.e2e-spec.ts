@@ -1,6 +1,6 @@
 import { QueueConnections } from '../src/database/queue-connections.service.js';
 import { TaskRepository } from '../src/tasks/persistence/task.repository.js';
-import { claimSql, OUTCOMES_SQL } from '../src/tasks/persistence/task-lease.sql.js';
+import { claimSql, OUTCOMES_SQL, PROMOTE_DELAYED_SQL } from '../src/tasks/persistence/task-lease.sql.js';
 import { testDatabaseKind } from './helpers/test-env.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { bearer, startTestApp, type TestApp } from './helpers/test-app.js';
@@ -121,6 +121,78 @@ describe('TaskRepository (e2e)', () => {
       }
       await sut.promoteDelayed();
       expect(await statusesOfTeam()).toEqual({ pending: 1205 });
+    });
+  });
+
+  onServer('claiming across priority levels, with many tasks scheduled ahead', () => {
+    let teamId: string;
+    /** `count` tasks at `priority`, due `dueInSeconds` from now (negative: due already), one ms apart. */
+    const insertTasks = (priority: number, dueInSeconds: number, count: number) =>
+      app.db.query(
+        `INSERT INTO tasks (id, team_id, status, target_url, method, headers, body, timeout_seconds,
+           max_wait_seconds, max_retries, retry_backoff, priority, created_at, run_at)
+         SELECT gen_random_uuid(), $1, CASE WHEN $3 > 0 THEN 'delayed' ELSE 'pending' END, 'https://example.com',
+           'POST', '{}', '{}', 30, 30, 3, 'exponential', $2, now(),
+           now() + make_interval(secs => $3) + make_interval(secs => g / 1000.0)
+         FROM generate_series(1, $4::int) g`,
+        [teamId, priority, dueInSeconds, count],
+      );
+    const claimedPriorities = async (limit: number) => {
+      const claimed = await sut.claim('00000000-0000-0000-0000-000000000003', limit);
+      const rows = await app.db.query<{ priority: number }[]>(
+        'SELECT priority FROM tasks WHERE id = ANY($1::uuid[]) ORDER BY priority DESC, run_at',
+        [claimed.map((c) => c.task.id)],
+      );
+      return rows.map((row) => row.priority);
+    };
+
+    beforeAll(async () => {
+      // Only this block's tasks are runnable from here on.
+      await app.db.query(`UPDATE tasks SET status = 'cancelled', completed_at = now()
+        WHERE status IN ('pending', 'delayed', 'polling')`);
+      ({ teamId } = await app.createTeam('levels'));
+      await insertTasks(9, 86_400, 3000);
+      await insertTasks(5, -60, 3);
+      await insertTasks(2, -60, 3);
+      await insertTasks(7, 86_400, 10);
+      await app.db.query('ANALYZE tasks');
+    });
+
+    it('should take each level from its first due task, highest first, and never a task scheduled ahead', async () => {
+      await insertTasks(8, -1, 1);
+      expect(await claimedPriorities(3)).toEqual([8, 5, 5]);
+      expect(await claimedPriorities(10)).toEqual([5, 2, 2, 2]);
+      expect(await claimedPriorities(10)).toEqual([]);
+    });
+
+    it('should read one level at a time through the index, with no sort and no scan of the table', async () => {
+      const connections = app.app.get(QueueConnections);
+      const plan = (
+        await connections.claim<{ 'QUERY PLAN': string }>(
+          `EXPLAIN ${claimSql('t.id', 24)}`,
+          ['00000000-0000-0000-0000-000000000001', 15],
+          'test_explain_levels',
+        )
+      )
+        .map((row) => row['QUERY PLAN'])
+        .join('\n');
+      expect(plan).toMatch(/Index Cond: \(\(priority = levels(_\d+)?\.priority\) AND \(run_at <= now\(\)\)\)/);
+      expect(plan).not.toMatch(/Sort|Seq Scan on tasks|Bitmap Heap Scan on tasks/);
+    });
+
+    it('should find the delayed tasks to promote through their own index, never reading the tasks scheduled ahead', async () => {
+      const plan = (await app.db.query<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${PROMOTE_DELAYED_SQL}`))
+        .map((row) => row['QUERY PLAN'])
+        .join('\n');
+      // How the rows found are then updated is the planner's choice for the table's size.
+      expect(plan).toContain('Index Scan using ix_tasks_delayed_due on tasks');
+    });
+
+    it('should report the next due time from the earliest task of any level', async () => {
+      await insertTasks(1, 30, 1);
+      const wait = (await sut.msUntilNextDue()) as number;
+      expect(wait).toBeGreaterThan(25_000);
+      expect(wait).toBeLessThanOrEqual(30_000);
     });
   });
 
