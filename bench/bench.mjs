@@ -43,7 +43,10 @@ const BATCH_CONNECTIONS = Number(process.env.BENCH_BATCH_CONNECTIONS ?? 4);
 // The scaling phase drains this many tasks with each number of worker processes in turn.
 const SCALING_TASKS = Number(process.env.BENCH_SCALING_TASKS ?? 20_000);
 const SCALING_WORKERS = (process.env.BENCH_SCALING_WORKERS ?? '1,2,4').split(',').map(Number);
-const SCALING_STARTS = (process.env.BENCH_SCALING_STARTS ?? 'cold,warm').split(',');
+const SCALING_STARTS = (process.env.BENCH_SCALING_STARTS ?? 'cold,warm,hot').split(',');
+// A hot start first has every worker process drain this many tasks (per process) before the measured
+// drain, so their hot code is optimised and their connections are open: what is left is contention.
+const SCALING_HOT_WARM_UP_TASKS = Number(process.env.BENCH_SCALING_HOT_WARM_UP_TASKS ?? 3_000);
 const SCALING_FIRST_PORT = 4800;
 // BENCH_ONLY=drain, batch or scaling runs that phase alone.
 const ONLY = process.env.BENCH_ONLY;
@@ -311,7 +314,10 @@ async function measureLatency({ env, auth, taskBody, db }) {
  *   connections, cold code) runs on the same two cores as the drain, as when workers are added
  *   to a backlog;
  * - warm: the tasks are created for a far due time, the workers start and report healthy, then
- *   every task falls due at once (one UPDATE of run_at), so only the drain itself is measured.
+ *   every task falls due at once (one UPDATE of run_at), so only the drain itself is measured;
+ * - hot: as warm, but the workers first drain SCALING_HOT_WARM_UP_TASKS each (not measured), so
+ *   each process's JIT warm-up is behind it: the loss that remains with more workers is contention
+ *   (and the cost of more processes sharing two cores), not warm-up paid once per process.
  * Each run reports the total rate, whether every task was called exactly once, and where the CPU
  * went (all workers together, PostgreSQL, and how busy the cores were: a rate that falls while the
  * cores idle points at contention between claims, not at CPU).
@@ -326,18 +332,28 @@ async function scalingOfAsyncQueue(setup) {
   return scaling;
 }
 
+const MEASURED_DUE = '2099-01-01T00:00:00.000Z';
+const WARM_UP_DUE = '2098-01-01T00:00:00.000Z';
+
 async function scalingRun({ env, auth, taskBody, db }, workers, start) {
   await db.query('TRUNCATE tasks, task_attempts');
   const api = await startAsyncQueue(env, API_PORT, { WORKER_ENABLED: 'false' });
   progress(`scaling (${start}): creating ${SCALING_TASKS} tasks for ${workers} worker process(es)`);
-  await createThroughApi(auth, start === 'warm' ? { ...taskBody, delayUntil: '2099-01-01T00:00:00.000Z' } : taskBody, SCALING_TASKS);
+  await createThroughApi(auth, start === 'cold' ? taskBody : { ...taskBody, delayUntil: MEASURED_DUE }, SCALING_TASKS);
+  const warmUpTasks = start === 'hot' ? SCALING_HOT_WARM_UP_TASKS * workers : 0;
+  if (warmUpTasks > 0) await createThroughApi(auth, { ...taskBody, delayUntil: WARM_UP_DUE }, warmUpTasks);
   await stop(api);
   await resetTarget();
   const children = Array.from({ length: workers }, (_, i) => spawnAsyncQueue(env, SCALING_FIRST_PORT + i, { API_ENABLED: 'false' }));
-  if (start === 'warm') {
+  if (start !== 'cold') {
     await Promise.all(children.map((child, i) => waitForHealth(`http://127.0.0.1:${SCALING_FIRST_PORT + i}`, child)));
+    if (warmUpTasks > 0) {
+      await db.query(`UPDATE tasks SET run_at = now() WHERE run_at = $1`, [WARM_UP_DUE]);
+      await untilDrained(warmUpTasks, async () => (await db.query(UNFINISHED_TASKS_SQL)).rows[0].n - SCALING_TASKS, `scaling (hot) warm-up of ${workers}`);
+      await resetTarget();
+    }
     await sleep(1000);
-    await db.query(`UPDATE tasks SET run_at = now() WHERE status = 'delayed'`);
+    await db.query(`UPDATE tasks SET run_at = now() WHERE run_at = $1`, [MEASURED_DUE]);
   }
   await untilFirstCall();
   const workersCpu = () => children.reduce((sum, child) => sum + cpuMs(child.pid), 0);
