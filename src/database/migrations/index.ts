@@ -9,7 +9,7 @@ import { AddSchedules1764230400030 } from './1764230400030-AddSchedules.js';
 import { AddBatchIdempotencyKeys1764230400031 } from './1764230400031-AddBatchIdempotencyKeys.js';
 import { AddQueues1764230400040 } from './1764230400040-AddQueues.js';
 import { DataLifecycle1764230400050 } from './1764230400050-DataLifecycle.js';
-import { IndexDelayedTasks1764230400060 } from './1764230400060-IndexDelayedTasks.js';
+import { ScheduledTasksAhead1764230400060 } from './1764230400060-ScheduledTasksAhead.js';
 
 /** Listed explicitly: ES modules cannot be globbed by TypeORM at runtime. */
 export const MIGRATIONS = [
@@ -24,5 +24,5 @@ export const MIGRATIONS = [
   AddBatchIdempotencyKeys1764230400031,
   AddQueues1764230400040,
   DataLifecycle1764230400050,
-  IndexDelayedTasks1764230400060,
+  ScheduledTasksAhead1764230400060,
 ];

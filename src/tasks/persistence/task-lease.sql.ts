@@ -12,34 +12,27 @@ import { sealedTokensOfTask, sealedWebhookSecretOfTask } from './vault-envelopes
 const RUNNABLE = `status IN ('pending', 'delayed', 'polling') AND NOT gated`;
 
 /**
- * The priority levels that hold runnable tasks, highest first, one index descent each
- * (ix_tasks_runnable): PostgreSQL 15 cannot skip through an index by its first column itself.
+ * Every priority level, highest first (ck_tasks_priority_range holds tasks to 1-10). Reading
+ * ix_tasks_runnable one level at a time costs an index descent per level; one scan in (priority,
+ * run_at) order instead passes every task a higher level holds for later, and PostgreSQL 15
+ * cannot skip through an index by its first column itself.
  */
-const RUNNABLE_LEVELS = `levels(priority) AS (
-         (SELECT priority FROM tasks WHERE ${RUNNABLE} ORDER BY priority DESC, run_at LIMIT 1)
-         UNION ALL
-         SELECT (SELECT lower_level.priority FROM tasks lower_level
-                 WHERE lower_level.status IN ('pending', 'delayed', 'polling') AND NOT lower_level.gated
-                   AND lower_level.priority < levels.priority
-                 ORDER BY lower_level.priority DESC, lower_level.run_at LIMIT 1)
-         FROM levels WHERE levels.priority IS NOT NULL)`;
+const PRIORITY_LEVELS = `generate_series(10, 1, -1) AS levels(priority)`;
 
 /**
  * Claims up to `limit` due tasks, highest priority first and earliest due first within a level,
  * returning `columns` and the sealed vault envelopes the calls will need. $1: lease owner, $2:
- * lease seconds. Each priority level is read from its first due task on, and the next level is
- * read only while the claim is not full: one scan in (priority, run_at) order would also pass
- * every task a higher level holds for later (a claim with 100,000 tasks scheduled ahead read them
- * all). The levels come out of the recursion in order and the lateral reads depend on them, so
- * the nested loop visits them highest first and stops at the LIMIT.
+ * lease seconds. Each level is read from its first due task on, the next one only while the
+ * claim is not full (the lateral reads depend on the levels, so the nested loop takes them in
+ * order and stops at the LIMIT): a claim with 100,000 tasks scheduled ahead at a higher priority
+ * no longer reads them all, and an empty claim costs ten index descents.
  * The LIMIT is part of the text, one prepared statement per batch size: as a parameter it kept
  * the planner from costing a generic plan, so every claim was planned again (a third of the
  * database's time per task in the drain benchmark).
  */
 export function claimSql(columns: string, limit: number): string {
-  return `WITH RECURSIVE ${RUNNABLE_LEVELS},
-       due AS (
-         SELECT level_due.id, level_due.status FROM levels CROSS JOIN LATERAL (
+  return `WITH due AS (
+         SELECT level_due.id, level_due.status FROM ${PRIORITY_LEVELS} CROSS JOIN LATERAL (
            SELECT id, status FROM tasks
            WHERE ${RUNNABLE} AND priority = levels.priority AND run_at <= now()
            ORDER BY run_at
@@ -158,19 +151,14 @@ export const PROMOTE_DELAYED_SQL = `UPDATE tasks SET status = 'pending'
          ORDER BY run_at LIMIT 1000 FOR UPDATE SKIP LOCKED)`;
 
 /**
- * The earliest due time of a runnable task. ix_tasks_runnable is ordered by priority first, so a
- * plain min(run_at) read all of it (every task scheduled ahead, ~100 ms at 300,000 of them, on
- * every idle turn of every worker). Instead the recursion walks the priority levels present, one
- * index descent each, taking each level's earliest task; the minimum of those is the answer.
- * No clamping in SQL: GREATEST(0, NULL) is 0, which would turn "nothing queued" into "due now".
+ * The earliest due time of a runnable task: the earliest of each level's first task, one index
+ * descent per level. A plain min(run_at) read all of ix_tasks_runnable (ordered by priority
+ * first): every task scheduled ahead, ~100 ms at 300,000 of them, on every idle turn of every
+ * worker. No clamping in SQL: GREATEST(0, NULL) is 0, which would turn "nothing queued" into "due now".
  */
-export const MS_UNTIL_NEXT_DUE_SQL = `WITH RECURSIVE levels(priority, run_at) AS (
-         (SELECT priority, run_at FROM tasks WHERE ${RUNNABLE} ORDER BY priority DESC, run_at LIMIT 1)
-         UNION ALL
-         SELECT lower_level.priority, lower_level.run_at FROM levels, LATERAL (
-           SELECT priority, run_at FROM tasks WHERE ${RUNNABLE} AND priority < levels.priority
-           ORDER BY priority DESC, run_at LIMIT 1) lower_level)
-       SELECT (EXTRACT(EPOCH FROM (min(run_at) - now())) * 1000)::float8 AS ms FROM levels`;
+export const MS_UNTIL_NEXT_DUE_SQL = `SELECT (EXTRACT(EPOCH FROM (min(level_first.run_at) - now())) * 1000)::float8 AS ms
+       FROM ${PRIORITY_LEVELS} CROSS JOIN LATERAL (
+         SELECT run_at FROM tasks WHERE ${RUNNABLE} AND priority = levels.priority ORDER BY run_at LIMIT 1) level_first`;
 
 /** Waiting and polling tasks past their deadline end as `timeout`, at most 500 a statement. */
 export const EXPIRE_WAITS_SQL = `UPDATE tasks t SET status = 'timeout', completed_at = now(), lease_owner = NULL, lease_expires_at = NULL,
