@@ -1,6 +1,12 @@
 import { QueueConnections } from '../src/database/queue-connections.service.js';
 import { TaskRepository } from '../src/tasks/persistence/task.repository.js';
-import { claimSql, OUTCOMES_SQL, PROMOTE_DELAYED_SQL } from '../src/tasks/persistence/task-lease.sql.js';
+import {
+  claimSql,
+  EXPIRE_WAITS_SQL,
+  OUTCOMES_SQL,
+  PROMOTE_DELAYED_SQL,
+  REAP_EXPIRED_LEASES_SQL,
+} from '../src/tasks/persistence/task-lease.sql.js';
 import { testDatabaseKind } from './helpers/test-env.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
 import { bearer, startTestApp, type TestApp } from './helpers/test-app.js';
@@ -193,6 +199,21 @@ describe('TaskRepository (e2e)', () => {
       const wait = (await sut.msUntilNextDue()) as number;
       expect(wait).toBeGreaterThan(25_000);
       expect(wait).toBeLessThanOrEqual(30_000);
+    });
+  });
+
+  onServer('statements of every tick', () => {
+    it.each([
+      ['promotion', PROMOTE_DELAYED_SQL],
+      ['lease reaping', REAP_EXPIRED_LEASES_SQL],
+      ['wait expiry', EXPIRE_WAITS_SQL],
+    ])('should pick the %s rows once, whatever the plan, not once per row of the table', async (_name, sql) => {
+      // As `id IN (subquery)`, a generic plan built on an empty table re-ran the subquery per row.
+      const plan = (await app.db.query<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${sql}`))
+        .map((row) => row['QUERY PLAN'])
+        .join('\n');
+      expect(plan).toContain('InitPlan');
+      expect(plan).not.toContain('Semi Join');
     });
   });
 

@@ -6,11 +6,11 @@
  */
 export function claimCompletionWebhooksSql(columns: string): string {
   return `UPDATE tasks t SET on_complete_state = 'sending', on_complete_claimed_at = now()
-       WHERE t.id IN (
+       WHERE t.id = ANY(ARRAY(
          SELECT id FROM tasks
          WHERE on_complete_state = 'pending'
             OR (on_complete_state = 'sending' AND on_complete_claimed_at < now() - make_interval(secs => $2))
-         LIMIT $1 FOR UPDATE SKIP LOCKED)
+         LIMIT $1 FOR UPDATE SKIP LOCKED))
        RETURNING ${columns}`;
 }
 

@@ -37,12 +37,12 @@ export const DELETE_FINISHED_TASKS_SQL = `WITH doomed AS (
  */
 export const CLEAR_WAIT_SECRETS_SQL = `WITH cleared AS (
          UPDATE tasks t SET callback_id = NULL, signal_token_hash = NULL
-         WHERE t.id IN (
+         WHERE t.id = ANY(ARRAY(
            SELECT id FROM tasks
            WHERE status IN ('completed', 'cancelled') AND (callback_id IS NOT NULL OR signal_token_hash IS NOT NULL)
              AND completed_at < now() - make_interval(secs => $2::float8 / 1000) AND completed_at >= $3::timestamptz
            ORDER BY completed_at LIMIT $1
-           FOR UPDATE SKIP LOCKED)
+           FOR UPDATE SKIP LOCKED))
          RETURNING t.completed_at)
        SELECT count(*)::int AS n, max(completed_at)::text AS last FROM cleared`;
 
