@@ -4,7 +4,6 @@
 // and PostgreSQL server. Writes bench/results/latest.json and prints a table. Needs `npm run build`
 // first (npm run bench does it).
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,7 +12,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 import { cpuMeter, cpuMs, peakRssMb, postgresCpuMs, sleep, startNode, stop, waitForHealth, waitForMessage } from './lib/processes.mjs';
-import { freshDatabase, spawnAsyncQueue as spawnBuild, startAsyncQueue as startBuild, until as untilZero } from './lib/service.mjs';
+import { createTeamWithCli, freshDatabase, spawnAsyncQueue as spawnBuild, startAsyncQueue as startBuild, until as untilZero } from './lib/service.mjs';
 import { measureBatches } from './lib/batch-phase.mjs';
 import { middleOf, percentile, round } from './lib/stats.mjs';
 
@@ -157,7 +156,7 @@ async function setUpAsyncQueue() {
     LOG_LEVEL: 'warn',
   };
   const api = await startAsyncQueue(env, API_PORT, { WORKER_ENABLED: 'false' });
-  const team = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'teams', 'create', '--name', 'bench'], { env: { ...process.env, ...env } }).toString());
+  const team = createTeamWithCli(ROOT, env, 'bench');
   const auth = { Authorization: `Bearer ${team.apiKey}`, 'Content-Type': 'application/json' };
   const token = await (await fetch(`http://127.0.0.1:${API_PORT}/v1/tokens`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'bench', value: 'sk-bench-secret' }) })).json();
   await stop(api);

@@ -5,7 +5,6 @@
 // p99 at a steady rate while it deletes the backlog against the same load with no sweep, how fast it
 // deletes, and table and index sizes before and after (and after a VACUUM). Writes
 // bench/results/growth.json. Needs `npm run build` (npm run bench:growth does it).
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,7 +13,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 import { sleep, startNode, stop, waitForMessage } from './lib/processes.mjs';
-import { dropDatabase, freshDatabase, startAsyncQueue as startBuild } from './lib/service.mjs';
+import { createTeamWithCli, dropDatabase, freshDatabase, startAsyncQueue as startBuild } from './lib/service.mjs';
 import { percentile, round } from './lib/stats.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -179,7 +178,7 @@ async function scenario(name, rows) {
     TASK_RETENTION_DAYS: '0',
   };
   const api = await startAsyncQueue(env, API_PORT, { WORKER_ENABLED: 'false' });
-  const team = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'teams', 'create', '--name', 'growth'], { env: { ...process.env, ...env } }).toString());
+  const team = createTeamWithCli(ROOT, env, 'growth');
   const auth = { Authorization: `Bearer ${team.apiKey}`, 'Content-Type': 'application/json' };
   const db = new pg.Client({ connectionString: url });
   await db.connect();

@@ -5,7 +5,6 @@
 // under the same conditions. Writes bench/results/queues.json. Needs `npm run build` first (npm run
 // bench:queues does it) and, for the old build, `npm ci && npm run build` in BENCH_OLD_ROOT.
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 import { cpuMeter, peakRssMb, sleep, startNode, stop, waitForHealth, waitForMessage } from './lib/processes.mjs';
-import { freshDatabase, spawnAsyncQueue, until as untilZero } from './lib/service.mjs';
+import { createTeamWithCli, freshDatabase, spawnAsyncQueue, until as untilZero } from './lib/service.mjs';
 import { middleOf, round } from './lib/stats.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -62,11 +61,7 @@ async function setUp(root, name) {
   };
   const build = { root, env };
   const api = await startApi(build);
-  const team = JSON.parse(
-    execFileSync(process.execPath, [join(root, 'dist', 'cli.js'), 'teams', 'create', '--name', 'bench'], {
-      env: { ...process.env, ...env },
-    }).toString(),
-  );
+  const team = createTeamWithCli(root, env, 'bench');
   await stop(api);
   const db = new pg.Client({ connectionString: url });
   await db.connect();

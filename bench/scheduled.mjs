@@ -7,14 +7,13 @@
 //   ones), inserted by SQL while it runs: the rate from the first call to the last completion, CPU
 //   per task from the first call, and whether each was called exactly once.
 // Writes bench/results/scheduled.json. Needs `npm run build` (npm run bench:scheduled does it).
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { cpuMs, postgresCpuMs, sleep, startNode, stop, waitForMessage } from './lib/processes.mjs';
-import { dropDatabase, freshDatabase, startAsyncQueue as startBuild, until } from './lib/service.mjs';
+import { createTeamWithCli, dropDatabase, freshDatabase, startAsyncQueue as startBuild, until } from './lib/service.mjs';
 import { round } from './lib/stats.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -117,11 +116,7 @@ async function scenario(name, rows) {
   // The API process runs the migrations; the team comes from the CLI.
   const api = await startBuild(ROOT, env, API_PORT, { WORKER_ENABLED: 'false' });
   await stop(api);
-  const team = JSON.parse(
-    execFileSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'teams', 'create', '--name', 'scheduled'], {
-      env: { ...process.env, ...env },
-    }).toString(),
-  );
+  const team = createTeamWithCli(ROOT, env, 'scheduled');
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   try {

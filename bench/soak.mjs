@@ -6,7 +6,6 @@
 // (autovacuum): on a server where autovacuum is off, as on the benchmark machine, the soak runs a
 // plain VACUUM of the task tables every BENCH_SOAK_VACUUM_SECONDS (default 60, autovacuum's naptime)
 // in its place, and reports that it did.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 import { sleep, startNode, stop, waitForMessage } from './lib/processes.mjs';
-import { dropDatabase, freshDatabase, startAsyncQueue } from './lib/service.mjs';
+import { createTeamWithCli, dropDatabase, freshDatabase, startAsyncQueue } from './lib/service.mjs';
 import { round } from './lib/stats.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -67,7 +66,7 @@ async function main() {
   await waitForMessage(target, 'ready');
   const api = await startAsyncQueue(ROOT, env, API_PORT, { WORKER_ENABLED: 'false' });
   const worker = await startAsyncQueue(ROOT, env, WORKER_PORT, { API_ENABLED: 'false' });
-  const team = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'teams', 'create', '--name', 'soak'], { env: { ...process.env, ...env } }).toString());
+  const team = createTeamWithCli(ROOT, env, 'soak');
   const headers = { Authorization: `Bearer ${team.apiKey}`, 'Content-Type': 'application/json' };
   const payload = JSON.stringify({ targetUrl: `http://127.0.0.1:${TARGET_PORT}/hook`, body: '{"soak":true}' });
   const db = new pg.Client({ connectionString: env.DATABASE_URL });

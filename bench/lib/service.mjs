@@ -1,5 +1,6 @@
 // What every benchmark script needs around an AsyncQueue build: a fresh database on the shared
 // PostgreSQL server, the service's processes, and waiting for a count to reach zero.
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { sleep, startNode, waitForHealth } from './processes.mjs';
@@ -30,6 +31,15 @@ export async function freshDatabase(name, settings = []) {
 
 export function dropDatabase(name) {
   return onServer([`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
+}
+
+/** Creates team `name` with the admin CLI of the build at `root` (on `env`'s database); returns its JSON answer. */
+export function createTeamWithCli(root, env, name) {
+  return JSON.parse(
+    execFileSync(process.execPath, [join(root, 'dist', 'cli.js'), 'teams', 'create', '--name', name], {
+      env: { ...process.env, ...env },
+    }).toString(),
+  );
 }
 
 /** Starts the built server of the checkout at `root` on `port` in `role`; does not wait for it. */

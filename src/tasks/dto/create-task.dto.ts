@@ -8,6 +8,7 @@ import { RawJson } from '../../common/validation/raw-json.js';
 import { Satisfies } from '../../common/validation/satisfies.validator.js';
 import { HTTP_METHODS, RETRY_BACKOFFS, type HttpMethod, type RetryBackoff } from '../rules/task-status.js';
 import { pollConfigProblem } from '../rules/poll-config.js';
+import { DEFAULT_PRIORITY, HIGHEST_PRIORITY, LOWEST_PRIORITY } from '../rules/priority.js';
 import { PROVIDER_IDS } from '../rules/provider-templates.js';
 import { headersProblem } from '../rules/header-rules.js';
 import { DEFAULT_QUEUE, queueNameProblem } from '../rules/queue-name.js';
@@ -119,8 +120,8 @@ export class CreateTaskDto {
   @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
   @NullMeansDefault()
-  @applyAll(between('priority', 1, 10))
-  priority: number = 5;
+  @applyAll(between('priority', LOWEST_PRIORITY, HIGHEST_PRIORITY))
+  priority: number = DEFAULT_PRIORITY;
 
   /**
    * URL that receives a signed POST when the task reaches a terminal status.

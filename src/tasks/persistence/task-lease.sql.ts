@@ -1,3 +1,4 @@
+import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from '../rules/priority.js';
 import { queueCompletionWebhook } from './task-sql.js';
 import { sealedTokensOfTask, sealedWebhookSecretOfTask } from './vault-envelopes.sql.js';
 
@@ -18,12 +19,12 @@ import { sealedTokensOfTask, sealedWebhookSecretOfTask } from './vault-envelopes
 const RUNNABLE = `status IN ('pending', 'delayed', 'polling') AND NOT gated`;
 
 /**
- * Every priority level, highest first (ck_tasks_priority_range holds tasks to 1-10). Reading
+ * Every priority level, highest first (ck_tasks_priority_range holds tasks to the range). Reading
  * ix_tasks_runnable one level at a time costs an index descent per level; one scan in (priority,
  * run_at) order instead passes every task a higher level holds for later, and PostgreSQL 15
  * cannot skip through an index by its first column itself.
  */
-const PRIORITY_LEVELS = `generate_series(10, 1, -1) AS levels(priority)`;
+const PRIORITY_LEVELS = `generate_series(${HIGHEST_PRIORITY}, ${LOWEST_PRIORITY}, -1) AS levels(priority)`;
 
 /**
  * Claims up to `limit` due tasks, highest priority first and earliest due first within a level,
