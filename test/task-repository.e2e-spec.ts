@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { QueueConnections } from '../src/database/queue-connections.service.js';
 import { TaskRepository } from '../src/tasks/persistence/task.repository.js';
 import {
@@ -6,6 +7,7 @@ import {
   OUTCOMES_SQL,
   PROMOTE_DELAYED_SQL,
   REAP_EXPIRED_LEASES_SQL,
+  RELEASE_SQL,
 } from '../src/tasks/persistence/task-lease.sql.js';
 import { testDatabaseKind } from './helpers/test-env.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
@@ -198,7 +200,88 @@ describe('TaskRepository (e2e)', () => {
       await insertTasks(1, 30, 1);
       const wait = (await sut.msUntilNextDue()) as number;
       expect(wait).toBeGreaterThan(25_000);
-      expect(wait).toBeLessThanOrEqual(30_000);
+      // insertTasks spaces tasks 1 ms apart from the first: it is due 30.001 s after its insert.
+      expect(wait).toBeLessThanOrEqual(30_001);
+    });
+  });
+
+  onServer('claiming a governed queue across priority levels, with many tasks scheduled ahead', () => {
+    let teamId: string;
+    const OWNER = '00000000-0000-0000-0000-000000000004';
+    /** `count` tasks of queue `slow` at `priority`, due `dueInSeconds` from now, one ms apart. */
+    const insertGatedTasks = (priority: number, dueInSeconds: number, count: number) =>
+      app.db.query(
+        `INSERT INTO tasks (id, team_id, status, target_url, method, headers, body, timeout_seconds,
+           max_wait_seconds, max_retries, retry_backoff, priority, created_at, run_at, queue, gated)
+         SELECT gen_random_uuid(), $1, CASE WHEN $3 > 0 THEN 'delayed' ELSE 'pending' END, 'https://example.com',
+           'POST', '{}', '{}', 30, 30, 3, 'exponential', $2, now(),
+           now() + make_interval(secs => $3) + make_interval(secs => g / 1000.0), 'slow', true
+         FROM generate_series(1, $4::int) g`,
+        [teamId, priority, dueInSeconds, count],
+      );
+    const claimedPriorities = async (limit: number) => {
+      const claimed = await sut.claimGated(OWNER, limit, 100);
+      return claimed.map((entry) => entry.task.priority).sort((a, b) => b - a);
+    };
+    /** The plans of the statements aq_claim_gated runs, as auto_explain reports them. */
+    const plansInsideGatedClaim = async (): Promise<string[]> => {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      const plans: string[] = [];
+      client.on('notice', (notice) => plans.push(notice.message ?? ''));
+      try {
+        await client.query(`LOAD 'auto_explain'`);
+        await client.query(`SET auto_explain.log_min_duration = 0`);
+        await client.query(`SET auto_explain.log_nested_statements = on`);
+        await client.query(`SET auto_explain.log_level = 'notice'`);
+        await client.query('BEGIN');
+        await client.query(`SELECT count(*) FROM aq_claim_gated($1, 30, 10, 100)`, [OWNER]);
+        await client.query('ROLLBACK');
+      } finally {
+        await client.end();
+      }
+      return plans;
+    };
+
+    beforeAll(async () => {
+      await app.db.query(`UPDATE tasks SET status = 'cancelled', completed_at = now()
+        WHERE status IN ('pending', 'delayed', 'polling')`);
+      let key: string;
+      ({ teamId, key } = await app.createTeam('governed-levels'));
+      await app.http().put('/v1/queues/slow').set(bearer(key)).send({ concurrency: 50 }).expect(200);
+      await insertGatedTasks(9, 86_400, 3000);
+      await insertGatedTasks(5, -60, 3);
+      await insertGatedTasks(2, -60, 3);
+      await app.db.query('ANALYZE tasks');
+    });
+
+    it('should take the highest due level first and never a task scheduled ahead', async () => {
+      await insertGatedTasks(8, -1, 1);
+      expect(await claimedPriorities(3)).toEqual([8, 5, 5]);
+      expect(await claimedPriorities(10)).toEqual([5, 2, 2, 2]);
+      expect(await claimedPriorities(10)).toEqual([]);
+    });
+
+    it('should look for due tasks and pick them one level at a time, not past the tasks scheduled ahead', async () => {
+      await insertGatedTasks(5, -1, 2);
+      const reads = (await plansInsideGatedClaim()).filter((plan) => plan.includes('ix_tasks_gated_runnable'));
+      // The "anything due?" check and the pick.
+      expect(reads).toHaveLength(2);
+      for (const plan of reads) expect(plan).toMatch(/\(priority = levels(_\d+)?\.priority\) AND \(run_at <= /);
+    });
+  });
+
+  onServer('handing back at shutdown', () => {
+    it("should find the worker's tasks through the partial indexes of leased and polling tasks, not by reading every open task", async () => {
+      const plan = (
+        await app.db.query<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${RELEASE_SQL}`, [
+          '00000000-0000-0000-0000-000000000005',
+        ])
+      )
+        .map((row) => row['QUERY PLAN'])
+        .join('\n');
+      expect(plan).toContain('ix_tasks_processing_lease');
+      expect(plan).not.toMatch(/Seq Scan on tasks|ix_tasks_queue_open/);
     });
   });
 

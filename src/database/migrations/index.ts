@@ -10,6 +10,7 @@ import { AddBatchIdempotencyKeys1764230400031 } from './1764230400031-AddBatchId
 import { AddQueues1764230400040 } from './1764230400040-AddQueues.js';
 import { DataLifecycle1764230400050 } from './1764230400050-DataLifecycle.js';
 import { ScheduledTasksAhead1764230400060 } from './1764230400060-ScheduledTasksAhead.js';
+import { GatedClaimByLevel1764230400070 } from './1764230400070-GatedClaimByLevel.js';
 
 /** Listed explicitly: ES modules cannot be globbed by TypeORM at runtime. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   AddQueues1764230400040,
   DataLifecycle1764230400050,
   ScheduledTasksAhead1764230400060,
+  GatedClaimByLevel1764230400070,
 ];

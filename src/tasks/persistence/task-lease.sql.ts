@@ -128,11 +128,16 @@ export const HAND_BACK_SQL = `UPDATE tasks SET status = CASE WHEN status = 'proc
          lease_owner = NULL, lease_expires_at = NULL, run_at = now()
        WHERE id = ANY($2::uuid[]) AND lease_owner = $1 AND status IN ('processing', 'polling') RETURNING id`;
 
-/** Hands back every task of worker $1, runnable at once; a cut-short status check stays polling, due now. */
+/**
+ * Hands back every task of worker $1, runnable at once; a cut-short status check stays polling,
+ * due now. The statuses are spelled as an OR so that each one finds its own partial index
+ * (ix_tasks_processing_lease, ix_tasks_wait_deadline): `status IN (...)` implies neither, and the
+ * shutdown read every open task (a sequential scan of 0.65 s at 330,000 tasks scheduled ahead).
+ */
 export const RELEASE_SQL = `UPDATE tasks SET status = CASE WHEN status = 'processing' THEN 'pending' ELSE status END,
          attempt_count = CASE WHEN status = 'processing' THEN attempt_count - 1 ELSE attempt_count END,
          lease_owner = NULL, lease_expires_at = NULL, run_at = now()
-       WHERE lease_owner = $1 AND status IN ('processing', 'polling') RETURNING id`;
+       WHERE lease_owner = $1 AND (status = 'processing' OR status = 'polling') RETURNING id`;
 
 /** Tasks whose lease ran out go back to pending, and the abandoned attempt is recorded. */
 export const REAP_EXPIRED_LEASES_SQL = `WITH reaped AS (
