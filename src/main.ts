@@ -5,12 +5,14 @@ import { configureApp } from './app.setup.js';
 import { AppModule } from './app.module.js';
 import { EmbeddedBootstrapService } from './auth/embedded-bootstrap.service.js';
 import { AppLogger } from './common/logging/app-logger.js';
+import { boundHeapGrowth } from './common/runtime/heap-growth.js';
 import { startupFailureReason } from './common/logging/startup-failure.js';
 import type { AppConfiguration } from './config/configuration.js';
 import { loadConfigurationOrExit } from './config/load-configuration.js';
 import { lockEmbeddedDataDirOrExit } from './database/data-dir-lock.js';
 
 async function bootstrap(): Promise<void> {
+  boundHeapGrowth();
   const config = loadConfigurationOrExit();
   lockEmbeddedDataDirOrExit(config.database);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
