@@ -132,19 +132,31 @@ describe('TaskRepository (e2e)', () => {
     });
   });
 
+  /**
+   * `count` tasks of `teamId` at `priority`, due `dueInSeconds` from now (negative: due already),
+   * one ms apart, in `queue` (gated when that queue holds tasks back). No worker runs here.
+   */
+  const insertTasksAtLevel = (
+    teamId: string,
+    priority: number,
+    dueInSeconds: number,
+    count: number,
+    { queue = 'default', gated = false } = {},
+  ) =>
+    app.db.query(
+      `INSERT INTO tasks (id, team_id, status, target_url, method, headers, body, timeout_seconds,
+         max_wait_seconds, max_retries, retry_backoff, priority, created_at, run_at, queue, gated)
+       SELECT gen_random_uuid(), $1, CASE WHEN $3 > 0 THEN 'delayed' ELSE 'pending' END, 'https://example.com',
+         'POST', '{}', '{}', 30, 30, 3, 'exponential', $2, now(),
+         now() + make_interval(secs => $3) + make_interval(secs => g / 1000.0), $5, $6
+       FROM generate_series(1, $4::int) g`,
+      [teamId, priority, dueInSeconds, count, queue, gated],
+    );
+
   onServer('claiming across priority levels, with many tasks scheduled ahead', () => {
     let teamId: string;
-    /** `count` tasks at `priority`, due `dueInSeconds` from now (negative: due already), one ms apart. */
     const insertTasks = (priority: number, dueInSeconds: number, count: number) =>
-      app.db.query(
-        `INSERT INTO tasks (id, team_id, status, target_url, method, headers, body, timeout_seconds,
-           max_wait_seconds, max_retries, retry_backoff, priority, created_at, run_at)
-         SELECT gen_random_uuid(), $1, CASE WHEN $3 > 0 THEN 'delayed' ELSE 'pending' END, 'https://example.com',
-           'POST', '{}', '{}', 30, 30, 3, 'exponential', $2, now(),
-           now() + make_interval(secs => $3) + make_interval(secs => g / 1000.0)
-         FROM generate_series(1, $4::int) g`,
-        [teamId, priority, dueInSeconds, count],
-      );
+      insertTasksAtLevel(teamId, priority, dueInSeconds, count);
     const claimedPriorities = async (limit: number) => {
       const claimed = await sut.claim('00000000-0000-0000-0000-000000000003', limit);
       const rows = await app.db.query<{ priority: number }[]>(
@@ -208,17 +220,8 @@ describe('TaskRepository (e2e)', () => {
   onServer('claiming a governed queue across priority levels, with many tasks scheduled ahead', () => {
     let teamId: string;
     const OWNER = '00000000-0000-0000-0000-000000000004';
-    /** `count` tasks of queue `slow` at `priority`, due `dueInSeconds` from now, one ms apart. */
     const insertGatedTasks = (priority: number, dueInSeconds: number, count: number) =>
-      app.db.query(
-        `INSERT INTO tasks (id, team_id, status, target_url, method, headers, body, timeout_seconds,
-           max_wait_seconds, max_retries, retry_backoff, priority, created_at, run_at, queue, gated)
-         SELECT gen_random_uuid(), $1, CASE WHEN $3 > 0 THEN 'delayed' ELSE 'pending' END, 'https://example.com',
-           'POST', '{}', '{}', 30, 30, 3, 'exponential', $2, now(),
-           now() + make_interval(secs => $3) + make_interval(secs => g / 1000.0), 'slow', true
-         FROM generate_series(1, $4::int) g`,
-        [teamId, priority, dueInSeconds, count],
-      );
+      insertTasksAtLevel(teamId, priority, dueInSeconds, count, { queue: 'slow', gated: true });
     const claimedPriorities = async (limit: number) => {
       const claimed = await sut.claimGated(OWNER, limit, 100);
       return claimed.map((entry) => entry.task.priority).sort((a, b) => b - a);
